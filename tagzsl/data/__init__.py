@@ -1,0 +1,6 @@
+"""Corpora: TweetEval (local or downloaded), raw Twitter API JSON, and a synthetic generator."""
+from tagzsl.data.tweeteval import (
+    TASKS, ChecksumError, CorpusUnavailableError, TweetEval, load_tweeteval,
+)
+
+__all__ = ["TASKS", "ChecksumError", "CorpusUnavailableError", "TweetEval", "load_tweeteval"]

@@ -1,0 +1,188 @@
+"""The TweetEval benchmark's tweets (github.com/cardiffnlp/tweeteval), read locally or downloaded.
+
+Every file is addressed by its path under ``datasets/``, the same on the web, in a local
+copy (``<root>/tweeteval/datasets/...``) and in the cache (``<cache>/tweeteval/datasets/...``).
+Downloads are verified against the SHA-256 sums recorded in ``tweeteval_sha256.txt``;
+a download that fails or does not match leaves nothing in the cache.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import pathlib
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib import resources
+
+import pandas as pd
+
+from tagzsl import config
+
+log = logging.getLogger(__name__)
+
+BASE_URL = "https://raw.githubusercontent.com/cardiffnlp/tweeteval/main/"
+TASKS = (
+    "emoji", "emotion", "hate", "irony", "offensive", "sentiment",
+    "stance/abortion", "stance/atheism", "stance/climate", "stance/feminist", "stance/hillary",
+)
+SPLITS = ("train", "val", "test")
+
+
+class CorpusUnavailableError(RuntimeError):
+    """The corpus can be neither read locally nor downloaded."""
+
+
+class ChecksumError(RuntimeError):
+    """A downloaded file does not match its recorded SHA-256 sum."""
+
+
+def recorded_checksums() -> dict[str, str]:
+    """``{"datasets/<task>/<file>": sha256}`` for every file the project knows the sum of."""
+    text = resources.files("tagzsl.data").joinpath("tweeteval_sha256.txt").read_text()
+    sums = {}
+    for line in text.splitlines():
+        if line.strip():
+            digest, path = line.split(maxsplit=1)
+            sums[path.strip()] = digest
+    return sums
+
+
+def relative_path(task: str, split: str, kind: str) -> str:
+    """The path of one file under the repository root, e.g. ``datasets/irony/train_text.txt``."""
+    return f"datasets/{task}/{split}_{kind}.txt"
+
+
+@dataclass
+class TweetEval:
+    """All tweets of every TweetEval task.
+
+    Args:
+        root: a local root holding ``tweeteval/datasets/...``; defaults to ``TAGZSL_DATA``.
+            With a root nothing is downloaded; a missing file is reported and skipped.
+        cache_dir: where downloads go (default ``TAGZSL_CACHE`` or ``~/.cache/tagzsl``).
+        base_url: the repository's raw-file root (tests point it at 127.0.0.1).
+        tasks, splits: which parts to read.
+    """
+
+    root: pathlib.Path | str | None = None
+    cache_dir: pathlib.Path | str | None = None
+    base_url: str = BASE_URL
+    tasks: tuple[str, ...] = TASKS
+    splits: tuple[str, ...] = SPLITS
+    skipped: list[str] = field(default_factory=list, init=False)
+
+    def __post_init__(self):
+        self.root = pathlib.Path(self.root) if self.root is not None else config.data_root()
+        if self.cache_dir is None:
+            self.cache_dir = config.cache_dir()
+        self.cache_dir = pathlib.Path(self.cache_dir)
+        unknown = set(self.tasks) - set(TASKS)
+        if unknown:
+            raise ValueError(f"unknown TweetEval task(s) {sorted(unknown)}; known: {list(TASKS)}")
+
+    # ------------------------------------------------------------------ files
+    def path(self, rel: str) -> pathlib.Path | None:
+        """A readable local path for ``rel``, downloading it if there is no local root.
+
+        Returns ``None`` (and records the skip) when a local root lacks the file.
+        """
+        if self.root is not None:
+            local = self.root / "tweeteval" / rel
+            if not local.is_file():
+                if not (self.root / "tweeteval" / "datasets").is_dir():
+                    raise CorpusUnavailableError(
+                        f"{self.root} does not hold a TweetEval copy (expected "
+                        f"{self.root / 'tweeteval' / 'datasets'}). Point TAGZSL_DATA at a directory "
+                        "laid out as <root>/tweeteval/datasets/<task>/..., e.g. ../shared/data, "
+                        "or unset it to download into the cache."
+                    )
+                self.skipped.append(rel)
+                log.warning("TweetEval: %s is missing from the local copy %s; skipped", rel, self.root)
+                return None
+            return local
+        cached = self.cache_dir / "tweeteval" / rel
+        if not cached.is_file():
+            self.download(rel, cached)
+        return cached
+
+    def download(self, rel: str, dest: pathlib.Path) -> pathlib.Path:
+        """Download ``rel`` into ``dest`` via a temporary directory, verifying its checksum."""
+        import keras
+
+        digest = recorded_checksums().get(rel)
+        if digest is None:
+            log.warning("TweetEval: no recorded checksum for %s; it is downloaded unverified", rel)
+        url = self.base_url.rstrip("/") + "/" + rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".download-") as tmp:
+            try:
+                got = keras.utils.get_file(
+                    fname=dest.name, origin=url, file_hash=digest, hash_algorithm="sha256",
+                    cache_dir=tmp, cache_subdir=".",
+                )
+            except ValueError as err:  # keras raises ValueError on a hash mismatch
+                if "hash" in str(err).lower() or "corrupt" in str(err).lower():
+                    raise ChecksumError(
+                        f"{url} does not match its recorded SHA-256 {digest}; nothing was cached. "
+                        "The upstream file changed or the download was corrupted: retry, or use a "
+                        "local copy via TAGZSL_DATA."
+                    ) from None
+                raise
+            except Exception as err:  # keras re-raises URLError/HTTPError as a bare Exception
+                raise CorpusUnavailableError(
+                    f"Could not download {url} ({err}). Offline? Set TAGZSL_DATA to a directory "
+                    "holding tweeteval/datasets/... (for example ../shared/data) or pass root=..."
+                ) from None
+            os.replace(got, dest)
+        return dest
+
+    # ------------------------------------------------------------------ tables
+    def read_split(self, task: str, split: str) -> pd.DataFrame | None:
+        """One task's split as a DataFrame, or ``None`` if its files are missing locally."""
+        text_path = self.path(relative_path(task, split, "text"))
+        label_path = self.path(relative_path(task, split, "labels"))
+        if text_path is None or label_path is None:
+            return None
+        texts = text_path.read_text(encoding="utf-8").split("\n")
+        labels = label_path.read_text(encoding="utf-8").split("\n")
+        texts = texts[:-1] if texts and texts[-1] == "" else texts
+        labels = [x for x in labels if x.strip()]
+        if len(texts) != len(labels):
+            raise CorpusUnavailableError(
+                f"{text_path} has {len(texts)} tweets but {label_path} has {len(labels)} labels"
+            )
+        return pd.DataFrame({
+            "id": [f"{task}/{split}/{i}" for i in range(len(texts))],
+            "text": [t.strip() for t in texts],
+            "task": task,
+            "split": split,
+            "label": [int(x) for x in labels],
+        })
+
+    def load(self) -> pd.DataFrame:
+        """Every requested task and split, concatenated (columns ``id, text, task, split, label, lang``).
+
+        TweetEval carries no language metadata (its tweets were selected as English), so
+        ``lang`` is ``None`` and the English filter keeps every tweet.
+        """
+        frames = [f for task in self.tasks for split in self.splits
+                  if (f := self.read_split(task, split)) is not None]
+        if not frames:
+            raise CorpusUnavailableError("no TweetEval file could be read; see the warnings above")
+        if self.skipped:
+            log.warning("TweetEval: %d file(s) skipped: %s", len(self.skipped), ", ".join(self.skipped))
+        df = pd.concat(frames, ignore_index=True)
+        df["lang"] = None
+        return df
+
+
+def load_tweeteval(root=None, **kwargs) -> pd.DataFrame:
+    """Shortcut for ``TweetEval(root, **kwargs).load()``."""
+    return TweetEval(root=root, **kwargs).load()
+
+
+def clear_cache(cache_dir=None) -> None:
+    """Remove downloaded TweetEval files from the cache."""
+    base = pathlib.Path(cache_dir) if cache_dir else config.cache_dir()
+    shutil.rmtree(base / "tweeteval", ignore_errors=True)

@@ -1,0 +1,75 @@
+"""Execute the numbered notebooks with papermill, in order, failing loudly.
+
+Every notebook has one cell tagged ``parameters`` that defines ``QUICK``, ``SEED``,
+``DATA_ROOT`` and ``FIGURES_DIR``. A full run executes the notebooks in place (their
+committed outputs) and writes figures to ``figures/``; a quick run writes the executed
+copies and figures under ``runs/quick/`` so the committed full-run outputs are never
+overwritten by smoke results.
+"""
+from __future__ import annotations
+
+import pathlib
+import time
+
+from tagzsl import config
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO / "notebooks"
+
+
+class NotebookFailed(RuntimeError):
+    """A notebook raised; the message names it and the executed copy holds the traceback."""
+
+
+def notebooks(only=None) -> list[pathlib.Path]:
+    """The numbered notebooks (``NN_name.ipynb``), optionally only those whose name contains ``only``."""
+    found = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if only:
+        wanted = [o.strip() for o in (only if isinstance(only, (list, tuple)) else [only])]
+        found = [p for p in found if any(w in p.stem for w in wanted)]
+        if not found:
+            raise ValueError(f"no notebook matches {wanted}; have "
+                             f"{[p.stem for p in sorted(NOTEBOOKS.glob('[0-9][0-9]_*.ipynb'))]}")
+    return found
+
+
+def run(only=None, quick: bool = False, seed: int = config.DEFAULT_SEED, data_root=None,
+        out_dir=None, figures_dir=None, log=print) -> list[dict]:
+    """Execute the notebooks; returns ``[{"notebook", "output", "seconds"}]``.
+
+    Raises :class:`NotebookFailed` on the first notebook that fails.
+    """
+    import papermill
+
+    if out_dir is None:
+        out_dir = REPO / "runs" / "quick" if quick else NOTEBOOKS
+    out_dir = pathlib.Path(out_dir).resolve()
+    if figures_dir is None:
+        figures_dir = out_dir / "figures" if quick else REPO / "figures"
+    figures_dir = pathlib.Path(figures_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    todo = notebooks(only)
+    results = []
+    for i, nb in enumerate(todo, 1):
+        out = out_dir / nb.name
+        log(f"[{i}/{len(todo)}] {nb.name} ({'quick' if quick else 'full'} mode, seed {seed}) ...")
+        start = time.perf_counter()
+        params = {"QUICK": bool(quick), "SEED": int(seed), "FIGURES_DIR": str(figures_dir),
+                  "DATA_ROOT": str(data_root) if data_root else None}
+        tmp = out.with_name(f".{out.name}.running")
+        try:
+            papermill.execute_notebook(str(nb), str(tmp), parameters=params, cwd=str(NOTEBOOKS),
+                                       kernel_name="python3", progress_bar=False)
+        except Exception as err:
+            failed = out.with_name(out.stem + ".failed.ipynb")
+            if tmp.exists():
+                tmp.replace(failed)
+            raise NotebookFailed(f"{nb.name} failed: {type(err).__name__}: "
+                                 f"{str(err).strip().splitlines()[-1] if str(err).strip() else ''}\n"
+                                 f"executed copy with the traceback: {failed}") from err
+        tmp.replace(out)
+        seconds = time.perf_counter() - start
+        log(f"[{i}/{len(todo)}] {nb.name} done in {seconds:.0f} s -> {out}")
+        results.append({"notebook": nb.name, "output": str(out), "seconds": seconds})
+    return results
