@@ -83,3 +83,28 @@ def prepare(root=None, n_hashtags: int = 50, per_hashtag: int | None = 100, quic
     top = preprocess.select_top_hashtags(clean, n=n_hashtags, per_hashtag=per_hashtag, seed=seed)
     return Prepared(raw=raw, clean=clean, steps=steps, top=top, vectors=vectors,
                     skipped_files=list(loader.skipped))
+
+
+def statistics(prepared: Prepared) -> pd.DataFrame:
+    """Dataset statistics of a prepared corpus (one row per quantity)."""
+    from tagzsl import embeddings as emb
+
+    clean, top, kv = prepared.clean, prepared.top, prepared.vectors
+    per_tag = top["hashtag"].value_counts()
+    rows = [
+        ("TweetEval tweets read", len(prepared.raw)),
+        ("distinct TweetEval tweets", prepared.raw["text"].str.strip().nunique()),
+        ("cleaned tweets with >= 1 hashtag", len(clean)),
+        ("distinct hashtags in cleaned tweets", clean["hashtags"].explode().nunique()),
+        ("mean words per cleaned tweet", round(clean["tokens"].map(len).mean(), 2)),
+        ("top-50 data set: tweets", len(top)),
+        ("top-50 data set: tweets per hashtag (min)", int(per_tag.min())),
+        ("top-50 data set: tweets per hashtag (max)", int(per_tag.max())),
+        ("top-50 data set: word vocabulary", top["tokens"].explode().nunique()),
+        ("word2vec vocabulary (min_count 2)", len(kv.key_to_index)),
+        ("word2vec dimension", kv.vector_size),
+        ("top-50 tokens without a vector (OOV rate, %)", round(100 * emb.oov_rate(kv, top["tokens"]), 2)),
+        ("top-50 hashtags without a vector", len(emb.hashtag_vectors(kv, prepared.hashtags)[1])),
+        ("files missing from the corpus copy", len(prepared.skipped_files)),
+    ]
+    return pd.DataFrame(rows, columns=["quantity", "value"]).set_index("quantity")

@@ -57,7 +57,7 @@ def run(only=None, quick: bool = False, seed: int = config.DEFAULT_SEED, data_ro
         start = time.perf_counter()
         params = {"QUICK": bool(quick), "SEED": int(seed), "FIGURES_DIR": str(figures_dir),
                   "DATA_ROOT": str(data_root) if data_root else None}
-        tmp = out.with_name(f".{out.name}.running")
+        tmp = out.with_name(f".{out.stem}.running.ipynb")
         try:
             papermill.execute_notebook(str(nb), str(tmp), parameters=params, cwd=str(NOTEBOOKS),
                                        kernel_name="python3", progress_bar=False)
