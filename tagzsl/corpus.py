@@ -107,4 +107,6 @@ def statistics(prepared: Prepared) -> pd.DataFrame:
         ("top-50 hashtags without a vector", len(emb.hashtag_vectors(kv, prepared.hashtags)[1])),
         ("files missing from the corpus copy", len(prepared.skipped_files)),
     ]
-    return pd.DataFrame(rows, columns=["quantity", "value"]).set_index("quantity")
+    quantities, values = zip(*rows)
+    values = [int(v) if hasattr(v, "item") and float(v).is_integer() else v for v in values]
+    return pd.DataFrame({"value": pd.Series(values, index=quantities, dtype=object)}).rename_axis("quantity")

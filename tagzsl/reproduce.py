@@ -39,8 +39,17 @@ def run(only=None, quick: bool = False, seed: int = config.DEFAULT_SEED, data_ro
 
     Raises :class:`NotebookFailed` on the first notebook that fails.
     """
+    import os
+
     import papermill
 
+    # The kernels run in notebooks/: make relative corpus paths absolute before they start.
+    for var in ("TAGZSL_DATA", "NLTK_DATA", "TAGZSL_CACHE"):
+        if os.environ.get(var):
+            os.environ[var] = os.pathsep.join(str(pathlib.Path(v).expanduser().resolve())
+                                              for v in os.environ[var].split(os.pathsep))
+    if data_root:
+        data_root = pathlib.Path(data_root).expanduser().resolve()
     if out_dir is None:
         out_dir = REPO / "runs" / "quick" if quick else NOTEBOOKS
     out_dir = pathlib.Path(out_dir).resolve()
