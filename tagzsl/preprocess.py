@@ -51,8 +51,8 @@ def extract_hashtags(text: str, drop=ARTEFACT_HASHTAGS) -> list[str]:
     """Hashtags of ``text``, lower-case, without ``#``, in order, each once; artefacts dropped."""
     seen = []
     for tag in _HASHTAG.findall(text):
-        tag = tag.lower()
-        if tag not in seen and tag not in drop:
+        tag = to_ascii_lower(tag)  # folded like the words, so '#Zürich' matches the word 'zurich'
+        if _HAS_LETTER.search(tag) and tag not in seen and tag not in drop:
             seen.append(tag)
     return seen
 
@@ -196,16 +196,17 @@ def word2vec_sentences(raw: pd.DataFrame) -> list[list[str]]:
     sentences, seen = [], set()
     stop = stopwords()
     for text in raw["text"].fillna("").astype(str):
-        text = _HASHTAG.sub(lambda m: " " if m.group(1).lower() in ARTEFACT_HASHTAGS
-                            else f" HASHTAG{m.group(1)} ", text)
-        norm = normalise(text)
+        text = _HASHTAG.sub(lambda m: " " if to_ascii_lower(m.group(1)) in ARTEFACT_HASHTAGS
+                            else m.group(0), text)
+        norm = normalise(text)  # TweetTokenizer keeps '#tag' as one token
         if norm in seen:
             continue
         seen.add(norm)
         words = []
         for tok in _tokenizer().tokenize(norm):
-            if tok.startswith("hashtag") and len(tok) > 7:
-                words.append(tok[7:])
+            if tok.startswith("#"):
+                if _HAS_LETTER.search(tok):
+                    words.append(tok.lstrip("#"))
             elif _HAS_LETTER.search(tok) and tok not in stop:
                 words.append(tok)
         if words:

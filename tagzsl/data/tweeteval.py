@@ -114,8 +114,8 @@ class TweetEval:
         if digest is None:
             log.warning("TweetEval: no recorded checksum for %s; it is downloaded unverified", rel)
         url = self.base_url.rstrip("/") + "/" + rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".download-") as tmp:
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=self.cache_dir, prefix=".download-") as tmp:
             try:
                 got = keras.utils.get_file(
                     fname=dest.name, origin=url, file_hash=digest, hash_algorithm="sha256",
@@ -134,6 +134,7 @@ class TweetEval:
                     f"Could not download {url} ({err}). Offline? Set TAGZSL_DATA to a directory "
                     "holding tweeteval/datasets/... (for example ../shared/data) or pass root=..."
                 ) from None
+            dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(got, dest)
         return dest
 
@@ -144,10 +145,16 @@ class TweetEval:
         label_path = self.path(relative_path(task, split, "labels"))
         if text_path is None or label_path is None:
             return None
-        texts = text_path.read_text(encoding="utf-8").split("\n")
-        labels = label_path.read_text(encoding="utf-8").split("\n")
+        # split on "\n" only: a tweet may contain a lone "\r", which is not a line break here
+        texts = text_path.read_bytes().decode("utf-8").split("\n")
+        labels = label_path.read_bytes().decode("utf-8").split("\n")
         texts = texts[:-1] if texts and texts[-1] == "" else texts
-        labels = [x for x in labels if x.strip()]
+        labels = labels[:-1] if labels and labels[-1].strip() == "" else labels
+        try:
+            labels = [int(x) for x in labels]
+        except ValueError:
+            bad = next(i for i, x in enumerate(labels, 1) if not x.strip().lstrip("-").isdigit())
+            raise CorpusUnavailableError(f"{label_path}, line {bad}: not an integer label") from None
         if len(texts) != len(labels):
             raise CorpusUnavailableError(
                 f"{text_path} has {len(texts)} tweets but {label_path} has {len(labels)} labels"
@@ -157,7 +164,7 @@ class TweetEval:
             "text": [t.strip() for t in texts],
             "task": task,
             "split": split,
-            "label": [int(x) for x in labels],
+            "label": labels,
         })
 
     def load(self) -> pd.DataFrame:
