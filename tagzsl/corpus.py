@@ -19,7 +19,7 @@ from tagzsl import config, embeddings, preprocess
 from tagzsl.data.tweeteval import TweetEval
 
 log = logging.getLogger(__name__)
-VERSION = 2
+VERSION = 3
 
 
 @dataclass

@@ -32,7 +32,9 @@ import pandas as pd
 ARTEFACT_HASHTAGS = frozenset({"semst"})
 MIN_WORDS = 5
 
-_HASHTAG = re.compile(r"(?<![\w&])#(\w*[A-Za-z]\w*)")
+# A hashtag may be glued to the previous word ("Netflix#lit", "#Trunks#WeHo" are common in
+# TweetEval); "&#39;" (an HTML entity) is not one, and neither is "#1" (no letter).
+_HASHTAG = re.compile(r"(?<!&)[#\uff03](\w*[A-Za-z]\w*)")
 _MENTION = re.compile(r"(?<!\w)@\w+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
@@ -50,7 +52,7 @@ def is_english(lang) -> bool:
 def extract_hashtags(text: str, drop=ARTEFACT_HASHTAGS) -> list[str]:
     """Hashtags of ``text``, lower-case, without ``#``, in order, each once; artefacts dropped."""
     seen = []
-    for tag in _HASHTAG.findall(text):
+    for tag in _HASHTAG.findall(_URL.sub(" ", text)):  # "page#anchor" in a URL is not a hashtag
         tag = to_ascii_lower(tag)  # folded like the words, so '#Zürich' matches the word 'zurich'
         if _HAS_LETTER.search(tag) and tag not in seen and tag not in drop:
             seen.append(tag)
@@ -58,8 +60,13 @@ def extract_hashtags(text: str, drop=ARTEFACT_HASHTAGS) -> list[str]:
 
 
 def remove_hashtags(text: str) -> str:
-    """``text`` with every ``#hashtag`` removed."""
-    return _SPACES.sub(" ", _HASHTAG.sub(" ", text)).strip()
+    """``text`` with every ``#hashtag`` removed (URLs are left for :func:`remove_urls`)."""
+    pieces, last = [], 0
+    for url in _URL.finditer(text):
+        pieces += [_HASHTAG.sub(" ", text[last:url.start()]), url.group(0)]
+        last = url.end()
+    pieces.append(_HASHTAG.sub(" ", text[last:]))
+    return _SPACES.sub(" ", "".join(pieces)).strip()
 
 
 def to_ascii_lower(text: str) -> str:
@@ -195,20 +202,23 @@ def word2vec_sentences(raw: pd.DataFrame) -> list[list[str]]:
     """
     sentences, seen = [], set()
     stop = stopwords()
+
+    def words_of(segment):
+        return [t for t in tokenize(normalise(segment)) if t not in stop]
+
     for text in raw["text"].fillna("").astype(str):
-        text = _HASHTAG.sub(lambda m: " " if to_ascii_lower(m.group(1)) in ARTEFACT_HASHTAGS
-                            else m.group(0), text)
-        norm = normalise(text)  # TweetTokenizer keeps '#tag' as one token
-        if norm in seen:
+        text = _URL.sub(" ", text)
+        words, last = [], 0
+        for match in _HASHTAG.finditer(text):  # hashtags stay in place, as plain words
+            words += words_of(text[last:match.start()])
+            tag = to_ascii_lower(match.group(1))
+            if _HAS_LETTER.search(tag) and tag not in ARTEFACT_HASHTAGS:
+                words.append(tag)
+            last = match.end()
+        words += words_of(text[last:])
+        if tuple(words) in seen:  # duplicates (same words once cleaned) are used once
             continue
-        seen.add(norm)
-        words = []
-        for tok in _tokenizer().tokenize(norm):
-            if tok.startswith("#"):
-                if _HAS_LETTER.search(tok):
-                    words.append(tok.lstrip("#"))
-            elif _HAS_LETTER.search(tok) and tok not in stop:
-                words.append(tok)
+        seen.add(tuple(words))
         if words:
             sentences.append(words)
     return sentences

@@ -18,7 +18,8 @@ def test_is_english(lang, expected):
     ("Love it #Happy #happy #Joy", ["happy", "joy"]),                # lower-case, once, in order
     ("Climate now #SemST", []),                                      # stance artefact dropped
     ("#semst #Climate", ["climate"]),
-    ("it&#39;s #1 fan, no. #42 and ok#no", []),                      # entities, numbers, mid-word
+    ("it&#39;s #1 fan, no. #42 and Netflix#lit#WeHo", ["lit", "weho"]),  # entities, numbers; glued tags count
+    ("see http://a.com/page#anchor &amp; ＃Wide", ["wide"]),          # URL fragments are not tags; full-width sign
     ("#2nd place #tag. end", ["2nd", "tag"]),                        # a letter is enough; punctuation ends it
     ("no tags at all", []),
 ])
