@@ -135,9 +135,6 @@ class HashtagRecommender:
         training texts (or on ``validation_data=(texts, hashtags)`` when given); the best
         epoch's weights are kept. ``validation_split=0`` trains for ``epochs`` epochs.
         """
-        import keras
-        from sklearn.model_selection import train_test_split
-
         from tagzsl import models
 
         if self.model not in models.MODELS:
@@ -147,28 +144,40 @@ class HashtagRecommender:
         if len(texts) != len(labels):
             raise ValueError(f"{len(texts)} texts but {len(labels)} hashtags")
         cleaned = clean_texts(texts)
+        val = None
+        if validation_data is not None:
+            val_texts, val_tags = validation_data
+            val = (clean_texts(val_texts), [normalise_hashtag(h) for h in val_tags])
+        return self._fit_cleaned(cleaned, labels, validation_split=validation_split, validation_data=val)
+
+    def _fit_cleaned(self, cleaned, labels, validation_split=0.1, validation_data=None):
+        """:meth:`fit` on already cleaned, space-joined texts and normalised hashtags
+        (``tagzsl.supervised`` cleans the corpus once and calls this for every fold)."""
+        import keras
+        from sklearn.model_selection import train_test_split
+
+        from tagzsl import models
+
         classes = sorted(set(labels))
         if len(classes) < 2:
             raise ValueError(f"need at least two different hashtags to train; got {classes}")
         index = {c: i for i, c in enumerate(classes)}
         y = np.array([index[h] for h in labels], dtype="int32")
-
         if validation_data is not None:
-            train_x, train_y = cleaned, y
-            val_texts, val_tags = validation_data
-            val_x = clean_texts(val_texts)
-            unknown = sorted({normalise_hashtag(h) for h in val_tags} - set(index))
+            train_x, train_y = list(cleaned), y
+            val_x, val_tags = validation_data
+            unknown = sorted(set(val_tags) - set(index))
             if unknown:
                 raise ValueError(f"validation hashtags not in the training hashtags: {unknown[:5]}")
-            val_y = np.array([index[normalise_hashtag(h)] for h in val_tags], dtype="int32")
+            val_x, val_y = list(val_x), np.array([index[h] for h in val_tags], dtype="int32")
         elif validation_split and validation_split > 0:
             counts = np.bincount(y)
             n_val = int(round(validation_split * len(y)))
             stratify = y if counts.min() >= 2 and n_val >= len(classes) else None
             train_x, val_x, train_y, val_y = train_test_split(
-                cleaned, y, test_size=validation_split, random_state=self.seed, stratify=stratify)
+                list(cleaned), y, test_size=validation_split, random_state=self.seed, stratify=stratify)
         else:
-            train_x, train_y, val_x, val_y = cleaned, y, None, None
+            train_x, train_y, val_x, val_y = list(cleaned), y, None, None
 
         keras.utils.set_random_seed(self.seed)
         self.classes_ = classes
@@ -214,9 +223,11 @@ class HashtagRecommender:
     # ------------------------------------------------------------------ prediction
     def predict_proba(self, texts, batch_size: int = 256) -> np.ndarray:
         """Class probabilities, shape ``(n_texts, len(classes_))``, columns in ``classes_`` order."""
+        return self._predict_proba_cleaned(clean_texts(texts), batch_size)
+
+    def _predict_proba_cleaned(self, cleaned, batch_size: int = 256) -> np.ndarray:
         self._check_fitted()
-        ids = self._ids(clean_texts(texts))
-        return np.asarray(self.model_.predict(ids, batch_size=batch_size, verbose=0))
+        return np.asarray(self.model_.predict(self._ids(cleaned), batch_size=batch_size, verbose=0))
 
     def predict(self, texts) -> list[str]:
         """The most likely trained hashtag of each text."""

@@ -1,0 +1,245 @@
+"""Table 2 of Kumar et al. (2019): supervised hashtag classification under 5-fold CV.
+
+Protocol (:func:`cross_validate`):
+
+* stratified k-fold cross-validation (``sklearn.model_selection.StratifiedKFold``, shuffled with
+  the seed; 5 folds = 80/20 train/test);
+* inside each *training* fold, a stratified validation slice (``validation_fraction``, 10%)
+  is held out for early stopping (patience on the validation loss, best weights restored); the
+  test fold is only ever predicted, never seen by training, early stopping or vocabulary;
+* each deep model is a :class:`tagzsl.recommender.HashtagRecommender` (the same code a user
+  trains), with its vocabulary adapted on the fold's training slice;
+* a TF-IDF (word 1-2 grams) + logistic regression row on the same folds, its ``C`` chosen
+  on the same validation slice (trained on the same training slice);
+* accuracy and macro precision / recall / F1 on the test fold; mean and standard deviation
+  (``ddof=1``) over folds; training seconds per fold; per-hashtag F1; Keras histories.
+
+:func:`grid_search` runs scikit-learn's ``GridSearchCV`` over a small grid with SciKeras'
+``KerasClassifier``, as the paper chose its hyper-parameters.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from tagzsl import config
+
+METRICS = ("accuracy", "precision", "recall", "f1")
+
+
+@dataclass
+class CVResult:
+    """Everything :func:`cross_validate` measured.
+
+    * ``table``: one row per model: ``<metric>_mean``/``<metric>_std`` for accuracy, macro
+      precision, recall, F1, plus ``train_seconds_mean``, ``epochs_mean``, ``seconds_per_epoch``.
+    * ``folds``: one row per (model, fold) with the four metrics, ``train_seconds``, ``epochs``.
+    * ``per_hashtag``: F1 per (model, hashtag), averaged over folds.
+    * ``histories``: ``{(model, fold): keras history dict}`` (training curves).
+    * ``splits``: ``[(train_idx, val_idx, test_idx)]`` actually used, for auditing.
+    * ``confusion``: ``{model: counts summed over test folds}`` (rows true, columns predicted,
+      in ``classes`` order); ``classes``: the label order.
+    """
+
+    table: pd.DataFrame
+    folds: pd.DataFrame
+    per_hashtag: pd.DataFrame
+    histories: dict = field(default_factory=dict)
+    splits: list = field(default_factory=list)
+    confusion: dict = field(default_factory=dict)
+    classes: list = field(default_factory=list)
+
+
+def make_splits(labels, n_splits: int = 5, validation_fraction: float = 0.1,
+                seed: int = config.DEFAULT_SEED) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """``[(train_idx, val_idx, test_idx)]``: stratified k folds, and a stratified validation
+    slice carved out of each training fold only (never from the test fold)."""
+    from sklearn.model_selection import StratifiedKFold, train_test_split
+
+    labels = np.asarray(labels)
+    counts = pd.Series(labels).value_counts()
+    if counts.min() < n_splits:
+        raise ValueError(f"hashtag {counts.idxmin()!r} has {counts.min()} tweets, fewer than "
+                         f"n_splits={n_splits}; cannot stratify")
+    folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    out = []
+    for train, test in folds.split(np.zeros(len(labels)), labels):
+        n_val = int(round(validation_fraction * len(train)))
+        stratify = labels[train] if n_val >= counts.size else None
+        fit, val = train_test_split(train, test_size=validation_fraction, random_state=seed,
+                                    stratify=stratify)
+        out.append((np.sort(fit), np.sort(val), np.sort(test)))
+    return out
+
+
+def scores(y_true, y_pred) -> dict:
+    """Accuracy and macro precision, recall and F1 (``zero_division=0``)."""
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+    p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, average="macro", zero_division=0)
+    return {"accuracy": accuracy_score(y_true, y_pred), "precision": p, "recall": r, "f1": f}
+
+
+def tfidf_logreg(C: float = 10.0, seed: int = config.DEFAULT_SEED):
+    """TF-IDF over word 1-2 grams of the cleaned text + multinomial logistic regression."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), token_pattern=None, tokenizer=str.split, lowercase=False,
+                        sublinear_tf=True, min_df=1),
+        LogisticRegression(C=C, max_iter=2000, random_state=seed))
+
+
+def _fit_tfidf(x_fit, y_fit, x_val, y_val, Cs, seed):
+    best = None
+    for C in Cs:
+        model = tfidf_logreg(C, seed).fit(x_fit, y_fit)
+        acc = float(np.mean(model.predict(x_val) == np.asarray(y_val)))
+        if best is None or acc > best[0]:
+            best = (acc, C, model)
+    return best[2], best[1]
+
+
+def cross_validate(texts, labels, models: dict, vectors=None, n_splits: int = 5,
+                   max_folds: int | None = None, validation_fraction: float = 0.1,
+                   epochs: int = 10, batch_size: int = 32, sequence_length: int = 30,
+                   patience: int = 2, tfidf: bool = True, tfidf_Cs=(1.0, 10.0, 100.0),
+                   seed: int = config.DEFAULT_SEED, cleaned: bool = False, log=print) -> CVResult:
+    """Run the Table 2 protocol.
+
+    Args:
+        texts: raw tweet texts (or already cleaned, space-joined texts with ``cleaned=True``).
+        labels: one hashtag per text.
+        models: ``{row name: {"model": registry name, **hyper-parameters}}``, e.g.
+            ``{"GRU": {"model": "gru", "units": 256}}``; a hyper-parameter may also override
+            ``epochs``, ``batch_size``, ``sequence_length`` or ``patience`` for that model.
+        vectors: the skip-gram ``KeyedVectors`` (embedding initialiser).
+        max_folds: run only the first ``max_folds`` folds (quick mode); std is then NaN for 1.
+        tfidf: add the TF-IDF + logistic regression row (``C`` picked from ``tfidf_Cs`` on the
+            validation slice).
+    """
+    from sklearn.metrics import confusion_matrix, f1_score
+
+    from tagzsl.recommender import HashtagRecommender, clean_texts, normalise_hashtag
+
+    labels = [normalise_hashtag(h) for h in labels]
+    texts = list(texts) if cleaned else clean_texts(texts)
+    if len(texts) != len(labels):
+        raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+    unknown = [m for m, spec in models.items() if "model" not in spec]
+    if unknown:
+        raise ValueError(f"model rows {unknown} have no 'model' entry (a name from tagzsl.models)")
+    texts_a, labels_a = np.asarray(texts, dtype=object), np.asarray(labels, dtype=object)
+    classes = sorted(set(labels))
+    splits = make_splits(labels_a, n_splits, validation_fraction, seed)[: max_folds or n_splits]
+    rows, per_tag, histories, confusion = [], [], {}, {}
+
+    def record(name, fold, y_true, y_pred, seconds, n_epochs, extra=None):
+        rows.append({"model": name, "fold": fold, **scores(y_true, y_pred), "train_seconds": seconds,
+                     "epochs": n_epochs, **(extra or {})})
+        f1 = f1_score(y_true, y_pred, labels=classes, average=None, zero_division=0)
+        per_tag.extend({"model": name, "fold": fold, "hashtag": c, "f1": v} for c, v in zip(classes, f1))
+        confusion[name] = confusion.get(name, 0) + confusion_matrix(y_true, y_pred, labels=classes)
+
+    for fold, (fit, val, test) in enumerate(splits):
+        for name, spec in models.items():
+            spec = dict(spec)
+            run = {k: spec.pop(k) for k in ("epochs", "batch_size", "sequence_length", "patience") if k in spec}
+            rec = HashtagRecommender(spec.pop("model"), epochs=run.get("epochs", epochs),
+                                     batch_size=run.get("batch_size", batch_size),
+                                     sequence_length=run.get("sequence_length", sequence_length),
+                                     patience=run.get("patience", patience), seed=seed + fold,
+                                     vectors=vectors, **spec)
+            start = time.perf_counter()
+            rec._fit_cleaned(texts_a[fit].tolist(), labels_a[fit].tolist(),
+                             validation_data=(texts_a[val].tolist(), labels_a[val].tolist()))
+            seconds = time.perf_counter() - start
+            pred = np.asarray(rec.classes_, dtype=object)[rec._predict_proba_cleaned(texts_a[test].tolist()).argmax(1)]
+            n_epochs = len(rec.history_["loss"])
+            histories[(name, fold)] = rec.history_
+            record(name, fold, labels_a[test], pred, seconds, n_epochs)
+            log(f"fold {fold + 1}/{len(splits)} {name}: accuracy {rows[-1]['accuracy']:.3f}, "
+                f"{n_epochs} epochs, {seconds:.0f} s")
+        if tfidf:
+            start = time.perf_counter()
+            model, C = _fit_tfidf(texts_a[fit], labels_a[fit], texts_a[val], labels_a[val], tfidf_Cs, seed)
+            seconds = time.perf_counter() - start
+            record("TF-IDF + LR", fold, labels_a[test], model.predict(texts_a[test]), seconds, np.nan, {"C": C})
+            log(f"fold {fold + 1}/{len(splits)} TF-IDF + LR (C={C:g}): accuracy {rows[-1]['accuracy']:.3f}")
+
+    folds = pd.DataFrame(rows)
+    return CVResult(table=summarise(folds), folds=folds,
+                    per_hashtag=pd.DataFrame(per_tag).groupby(["model", "hashtag"], sort=False)["f1"]
+                    .mean().reset_index(),
+                    histories=histories, splits=splits, confusion=confusion, classes=classes)
+
+
+def summarise(folds: pd.DataFrame) -> pd.DataFrame:
+    """Mean and standard deviation over folds, one row per model (in first-seen order)."""
+    order = list(dict.fromkeys(folds["model"]))
+    g = folds.groupby("model", sort=False)
+    table = pd.DataFrame(index=pd.Index(order, name="model"))
+    for m in METRICS:
+        table[f"{m}_mean"] = g[m].mean()
+        table[f"{m}_std"] = g[m].std(ddof=1)
+    table["train_seconds_mean"] = g["train_seconds"].mean()
+    table["epochs_mean"] = g["epochs"].mean()
+    table["seconds_per_epoch"] = table["train_seconds_mean"] / table["epochs_mean"]
+    table["folds"] = g.size()
+    return table.reset_index()
+
+
+def formatted(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """``mean ± std`` strings per metric, for display beside the paper's table."""
+    out = pd.DataFrame({"model": table["model"]})
+    for m in METRICS:
+        out[m] = [f"{a:.{digits}f} ± {s:.{digits}f}" if np.isfinite(s) else f"{a:.{digits}f}"
+                  for a, s in zip(table[f"{m}_mean"], table[f"{m}_std"])]
+    return out
+
+
+def grid_search(texts, labels, param_grid: dict, model: str = "gru", vectors=None, cv: int = 3,
+                epochs: int = 3, batch_size: int = 32, sequence_length: int = 30,
+                seed: int = config.DEFAULT_SEED, cleaned: bool = False, n_jobs: int = 1) -> pd.DataFrame:
+    """``GridSearchCV`` over ``param_grid`` (keys are :func:`tagzsl.models.build_model`
+    hyper-parameters, e.g. ``{"units": [64, 128]}``) with SciKeras' ``KerasClassifier``.
+
+    Call it on *training* data only (the notebook uses the first fold's training part).
+    The vocabulary is adapted once on ``texts``. Returns ``cv_results_`` as a DataFrame sorted
+    by rank (``params``, ``mean_test_score``, ``std_test_score``, ``mean_fit_time``).
+    """
+    import keras
+    from scikeras.wrappers import KerasClassifier
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    from tagzsl import embeddings, models
+    from tagzsl.recommender import clean_texts, normalise_hashtag
+
+    texts = list(texts) if cleaned else clean_texts(texts)
+    labels = np.asarray([normalise_hashtag(h) for h in labels], dtype=object)
+    vectorizer = models.text_vectorizer(texts, sequence_length)
+    vocabulary = vectorizer.get_vocabulary()
+    matrix = embeddings.embedding_matrix(vectors, vocabulary)[0] if vectors is not None else None
+    x = models.vectorize(vectorizer, texts)
+
+    def build(meta, **hparams):
+        return models.build_model(model, vocab_size=len(vocabulary), num_classes=meta["n_classes_"],
+                                  embedding_matrix=matrix, sequence_length=sequence_length, **hparams)
+
+    defaults = {k: v[0] for k, v in param_grid.items()}
+    keras.utils.set_random_seed(seed)
+    clf = KerasClassifier(model=build, epochs=epochs, batch_size=batch_size, verbose=0,
+                          random_state=seed, **{f"model__{k}": v for k, v in defaults.items()})
+    search = GridSearchCV(clf, {f"model__{k}": v for k, v in param_grid.items()},
+                          cv=StratifiedKFold(cv, shuffle=True, random_state=seed), scoring="accuracy",
+                          n_jobs=n_jobs, refit=False)
+    search.fit(x, labels)
+    res = pd.DataFrame(search.cv_results_)
+    res["params"] = [{k.removeprefix("model__"): v for k, v in p.items()} for p in res["params"]]
+    return res[["params", "mean_test_score", "std_test_score", "mean_fit_time", "rank_test_score"]] \
+        .sort_values("rank_test_score").reset_index(drop=True)
