@@ -67,3 +67,69 @@ def embedding_tsne(vectors, labels, path, seed=2019, perplexity=10.0,
     ax.set_yticks([])
     save(fig, path)
     return fig
+
+
+# --- supervised (notebook 02)
+def training_curves(histories, path, metric="accuracy", title="Training curves (per fold)"):
+    """Train (dashed) and validation (solid) ``metric`` per epoch; one panel per model.
+
+    ``histories``: ``{(model, fold): keras history dict}`` as in ``CVResult.histories``.
+    """
+    names = list(dict.fromkeys(m for m, _ in histories))
+    fig, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3), squeeze=False, sharey=True)
+    for ax, name in zip(axes[0], names):
+        for (m, fold), h in histories.items():
+            if m != name:
+                continue
+            epochs = np.arange(1, len(h[metric]) + 1)
+            line, = ax.plot(epochs, h[f"val_{metric}"], label=f"fold {fold + 1}")
+            ax.plot(epochs, h[metric], ls="--", color=line.get_color(), alpha=0.6)
+        ax.set_title(name)
+        ax.set_xlabel("epoch")
+    axes[0][0].set_ylabel(f"{metric} (solid: validation, dashed: train)")
+    axes[0][-1].legend(fontsize=7)
+    fig.suptitle(title)
+    save(fig, path)
+    return fig
+
+
+def per_hashtag_f1(per_hashtag, path, title="F1 per hashtag (mean over folds)"):
+    """Heat map of F1 per hashtag (rows, sorted by the mean over models) and model (columns)."""
+    grid = per_hashtag.pivot_table(index="hashtag", columns="model", values="f1", sort=False)
+    grid = grid.loc[grid.mean(axis=1).sort_values(ascending=False).index]
+    fig, ax = plt.subplots(figsize=(1.1 * grid.shape[1] + 2.5, 0.2 * grid.shape[0] + 1.5))
+    im = ax.imshow(grid.values, aspect="auto", cmap="viridis", vmin=0, vmax=1)
+    ax.set_yticks(range(grid.shape[0]), [f"#{h}" for h in grid.index], fontsize=6)
+    ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=30, ha="right", fontsize=8)
+    fig.colorbar(im, ax=ax, label="F1")
+    ax.set_title(title)
+    save(fig, path)
+    return fig
+
+
+# --- zero-shot (notebook 03)
+def hit_vs_unseen(rows, path, ks=(1, 2, 5), setting="zero-shot",
+                  title="Zero-shot hit@k against the number of unseen hashtags"):
+    """hit@k (mean ± std over partitions) against the number of unseen candidate hashtags.
+
+    ``rows``: one row per (split "S/U", partition, setting, method) with ``hit@k`` columns.
+    """
+    rows = rows[rows["setting"] == setting].copy()
+    rows["unseen"] = rows["split"].str.split("/").str[1].astype(int)
+    fig, axes = plt.subplots(1, len(ks), figsize=(4.2 * len(ks), 3.6), sharey=True)
+    axes = np.atleast_1d(axes)
+    methods = list(dict.fromkeys(rows["method"]))
+    for ax, k in zip(axes, ks):
+        for method in methods:
+            g = rows[rows["method"] == method].groupby("unseen")[f"hit@{k}"]
+            mean, std = g.mean(), g.std(ddof=0).fillna(0)
+            ax.errorbar(mean.index, mean.values, yerr=std.values, marker="o", capsize=3,
+                        label=method, linestyle="--" if method in ("random", "word2vec similarity") else "-")
+        ax.set_xlabel("unseen hashtags (candidates)")
+        ax.set_title(f"hit@{k}")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(f"{setting} hit@k")
+    axes[-1].legend(fontsize=7)
+    fig.suptitle(title)
+    save(fig, path)
+    return fig
