@@ -95,6 +95,18 @@ def build_corpus(clean: pd.DataFrame, min_count: int = MIN_COUNT, val_frac: floa
     return TagCorpus(train=train, val=val, test=test, tags=tags, counts=counts[counts >= min_count])
 
 
+def corpus_from_frames(train: pd.DataFrame, val: pd.DataFrame, test: pd.DataFrame) -> TagCorpus:
+    """A :class:`TagCorpus` from given splits (e.g. read back with :func:`read_fasttext`).
+
+    The candidates are every hashtag of the three splits, by training frequency.
+    """
+    all_tags = pd.concat([train["hashtags"], val["hashtags"], test["hashtags"]]).explode().dropna()
+    train_counts = train["hashtags"].explode().value_counts()
+    tags = sorted(set(all_tags), key=lambda t: (-int(train_counts.get(t, 0)), t))
+    return TagCorpus(train=train.reset_index(drop=True), val=val.reset_index(drop=True),
+                     test=test.reset_index(drop=True), tags=tags, counts=all_tags.value_counts())
+
+
 def to_fasttext_line(tokens, hashtags) -> str:
     """One post in fastText/StarSpace format: ``word word __label__tag __label__tag2``."""
     return " ".join(list(tokens) + [LABEL + t for t in hashtags])
@@ -208,12 +220,15 @@ class WarpModel(keras.Model):
     where ``t-`` is the first of up to ``max_draws`` uniformly drawn hashtags (never one
     the post carries) with ``f(w, t-) > f(w, t+) - m``, ``N`` the draws it took, ``Y`` the
     number of hashtags; a pair with no violator within ``max_draws`` contributes 0.
-    Subclasses define ``embed_posts(word_ids) -> (batch, dim)``.
+    Subclasses define ``embed_posts(word_ids, training) -> (batch, dim)``. ``dropout``
+    (0 in the paper) drops word-vector and hidden units while training.
     """
 
-    def __init__(self, vocab_size, n_tags, dim=64, margin=0.1, max_draws=1000,
+    def __init__(self, vocab_size, n_tags, dim=64, margin=0.1, max_draws=1000, dropout=0.0,
                  embeddings_initializer=None, **kwargs):
         super().__init__(**kwargs)
+        self.dropout = float(dropout)
+        self.drop = keras.layers.Dropout(self.dropout, seed=7)
         self.vocab_size, self.n_tags, self.dim = int(vocab_size), int(n_tags), int(dim)
         self.margin, self.max_draws = float(margin), int(max_draws)
         init = embeddings_initializer or keras.initializers.RandomNormal(stddev=0.1, seed=1)
@@ -230,9 +245,10 @@ class WarpModel(keras.Model):
     def metrics(self):
         return [self.loss_tracker]
 
-    def _word_vectors(self, word_ids):
+    def _word_vectors(self, word_ids, training=False):
         mask = tf.not_equal(word_ids, 0)
-        return self.words(word_ids) * tf.cast(mask, "float32")[:, :, None], mask
+        vectors = self.drop(self.words(word_ids), training=training)
+        return vectors * tf.cast(mask, "float32")[:, :, None], mask
 
     def tag_embeddings(self):
         return self.tag_table.embeddings
@@ -240,8 +256,8 @@ class WarpModel(keras.Model):
     def build(self, input_shape=None):
         self.built = True  # every layer is built in __init__ (shapes are known)
 
-    def call(self, word_ids):
-        return self.embed_posts(word_ids)
+    def call(self, word_ids, training=False):
+        return self.embed_posts(word_ids, training=training)
 
     def score_all(self, word_ids):
         """``(batch, n_tags)`` scores of every hashtag for each post."""
@@ -271,9 +287,9 @@ class WarpModel(keras.Model):
         negative = tf.gather(cand, first, batch_dims=1)
         return negative, first + 1, found
 
-    def _compute_loss(self, data):
+    def _compute_loss(self, data, training=False):
         word_ids, positives = data
-        post = self.embed_posts(word_ids)
+        post = self.embed_posts(word_ids, training=training)
         negative, draws, found = self.first_violators(post, positives)
         valid = positives >= 0
         tags = self.tag_embeddings()
@@ -288,7 +304,7 @@ class WarpModel(keras.Model):
     def train_step(self, data):
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         with tf.GradientTape() as tape:
-            loss, n_pairs = self._compute_loss(data)
+            loss, n_pairs = self._compute_loss(data, training=True)
             scaled = loss / replicas
         grads = tape.gradient(scaled, self.trainable_variables)
         self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
@@ -313,9 +329,10 @@ class TagSpace(WarpModel):
         self.conv.build((None, None, self.dim))
         self.project.build((None, self.hidden))
 
-    def embed_posts(self, word_ids):
-        vectors, mask = self._word_vectors(word_ids)
-        return self.project(tf.tanh(self.pool(self.conv(vectors), mask=mask)))
+    def embed_posts(self, word_ids, training=False):
+        vectors, mask = self._word_vectors(word_ids, training)
+        hidden = tf.tanh(self.pool(self.conv(vectors), mask=mask))
+        return self.project(self.drop(hidden, training=training))
 
     def init_from(self, other):
         """Copy the word and hashtag lookup tables of a trained model (the paper: from WSABIE)."""
@@ -330,8 +347,8 @@ class TagSpace(WarpModel):
 class Wsabie(WarpModel):
     """WSABIE: the post is the mean of its word vectors; ``f(w, t) = mean(w) . t``."""
 
-    def embed_posts(self, word_ids):
-        vectors, mask = self._word_vectors(word_ids)
+    def embed_posts(self, word_ids, training=False):
+        vectors, mask = self._word_vectors(word_ids, training)
         n = tf.maximum(tf.reduce_sum(tf.cast(mask, "float32"), axis=1, keepdims=True), 1.0)
         return tf.reduce_sum(vectors, axis=1) / n
 
@@ -380,19 +397,25 @@ class Trained:
 def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epochs: int = 5,
           batch_size: int = 128, learning_rate: float = 0.05, optimizer: str = "adagrad",
           max_draws: int = 1000, margin: float = 0.1, init_from=None, encoder: Encoder | None = None,
-          strategy=None, seed: int = config.DEFAULT_SEED, eval_val: bool = True, verbose: int = 0) -> Trained:
-    """Train WSABIE or TagSpace on ``corpus.train`` with WARP; validation P@1/R@10 after each epoch."""
+          strategy=None, seed: int = config.DEFAULT_SEED, eval_val: bool = True, dropout: float = 0.0,
+          restore_best: bool = True, verbose: int = 0) -> Trained:
+    """Train WSABIE or TagSpace on ``corpus.train`` with WARP (plain ``fit``, one epoch at a time).
+
+    With ``eval_val``, validation P@1/R@10/mean rank are recorded after each epoch and, with
+    ``restore_best``, the weights of the epoch with the best validation P@1 + R@10 are kept
+    (early stopping on the validation split; the test split is never looked at).
+    """
     keras.utils.set_random_seed(seed)
     encoder = encoder or Encoder().fit(corpus.train["tokens"], corpus.tags)
     extra = {"hidden": hidden} if kind == "tagspace" else {}
     model = build_model(kind, len(encoder.vocabulary_), len(encoder.tags_), strategy=strategy,
                         learning_rate=learning_rate, optimizer=optimizer, dim=dim, margin=margin,
-                        max_draws=max_draws, **extra)
+                        max_draws=max_draws, dropout=dropout, **extra)
     if init_from is not None:
         model.init_from(init_from.model if isinstance(init_from, Trained) else init_from)
     train_ds = encoder.dataset(corpus.train, batch_size, shuffle=True, seed=seed)
     val_x, val_pos = encoder.words(corpus.val["tokens"]), corpus.positives("val")
-    history, seconds = [], 0.0
+    history, seconds, best, best_weights = [], 0.0, -np.inf, None
     for epoch in range(epochs):
         start = time.perf_counter()
         fit = model.fit(train_ds, epochs=1, verbose=verbose, shuffle=False)  # the dataset shuffles
@@ -400,8 +423,34 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
         row = {"epoch": epoch + 1, "loss": float(fit.history["loss"][-1]), "seconds": seconds}
         if eval_val and len(val_x):
             row.update(metrics.multilabel_ranking(predict_scores(model, val_x), val_pos))
+            if restore_best and row["P@1"] + row["R@10"] > best:
+                best, best_weights = row["P@1"] + row["R@10"], model.get_weights()
+                row["best"] = True
         history.append(row)
+    if best_weights is not None:
+        model.set_weights(best_weights)
     return Trained(model=model, encoder=encoder, history=history, seconds=seconds)
+
+
+def result_row(method: str, dim, scores: np.ndarray, positives) -> dict:
+    """One row of the Tables 3-4 layout: method, dim, P@1, R@10, mean rank."""
+    return {"method": method, "dim": dim, **evaluate(scores, positives)}
+
+
+def baseline_rows(corpus: TagCorpus, kv, split: str = "test") -> list[dict]:
+    """Frequency, #words and word2vec on ``split``."""
+    frame, pos = getattr(corpus, split), corpus.positives(split)
+    counts = train_counts(corpus)
+    tokens = list(frame["tokens"])
+    return [result_row("Frequency", None, frequency_scores(len(frame), counts), pos),
+            result_row("#words", None, hashtag_word_scores(tokens, corpus.tags, counts), pos),
+            result_row("Word2vec", kv.vector_size, word2vec_scores(tokens, corpus.tags, kv), pos)]
+
+
+def model_row(method: str, trained: Trained, corpus: TagCorpus, split: str = "test") -> dict:
+    frame = getattr(corpus, split)
+    scores = predict_scores(trained.model, trained.encoder.words(frame["tokens"]))
+    return result_row(method, trained.model.dim, scores, corpus.positives(split))
 
 
 # --------------------------------------------------------------------------- baselines
@@ -451,15 +500,21 @@ def top_hashtags(scores: np.ndarray, tags, k: int = 10) -> list[list[str]]:
     return [[tags[j] for j in row] for row in order]
 
 
-def nearest_words(model, encoder: Encoder, hashtags, k: int = 8) -> dict:
-    """Words whose lookup vectors have the highest cosine with each hashtag's vector (TagSpace space)."""
-    words = np.asarray(model.words.embeddings)
+def nearest_words(model, encoder: Encoder, hashtags, k: int = 8, top_words: int = 5000) -> dict:
+    """The ``k`` words whose one-word post embedding scores highest against each hashtag.
+
+    A word is embedded as the post made of that word alone (so TagSpace's convolution is
+    applied); candidates are the ``top_words`` most frequent training words.
+    """
+    words = encoder.vocabulary_[2:2 + top_words]  # skip padding and [UNK]
+    ids = np.zeros((len(words), encoder.seq_len), "int32")
+    ids[:, 0] = np.arange(2, 2 + len(words))
+    posts = post_embeddings(model, ids)
+    posts /= np.maximum(np.linalg.norm(posts, axis=1, keepdims=True), 1e-9)
     tags = np.asarray(model.tag_embeddings())
-    words_n = words / np.maximum(np.linalg.norm(words, axis=1, keepdims=True), 1e-9)
     out = {}
     for h in hashtags:
         v = tags[encoder.tag_index_[h]]
-        sims = words_n @ (v / max(np.linalg.norm(v), 1e-9))
-        sims[:2] = -np.inf  # padding, [UNK]
-        out[h] = [encoder.vocabulary_[j] for j in np.argsort(-sims)[:k]]
+        sims = posts @ (v / max(np.linalg.norm(v), 1e-9))
+        out[h] = [words[j] for j in np.argsort(-sims)[:k]]
     return out

@@ -1,0 +1,117 @@
+"""TagSpace against fastText supervised on the identical exported split, in one run.
+
+    nice python benchmarks/tagspace_vs_fasttext.py [--seed 2019] [--out DIR]
+
+Builds the #TagSpace corpus (tagzsl.tagspace.build_corpus), exports train/valid/test in
+fastText format, reads the files back, and trains on exactly those files:
+
+* fastText supervised (``fasttext`` from PyPI, fasttext-wheel): softmax loss, word bigrams,
+  dim 100, learning rate and epochs picked on the validation file from a small grid;
+* TagSpace (this project), learning rate picked on validation in tagzsl's notebook 04; the
+  settings below are given on the command line and printed.
+
+Every label of the test file is ranked by both (fastText: ``predict(text, k=-1)``), and P@1,
+R@10, mean rank and the training wall time (final fit only; tuning excluded for both) are
+printed side by side with ratios. Training times are for this machine (``nproc`` cores).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+
+
+def fasttext_scores(model, frame, tags) -> np.ndarray:
+    """``(n_posts, n_tags)`` fastText probabilities of every label (labels it never saw get -1).
+
+    fasttext-wheel 0.9.2 with numpy 2: ``predict(list)`` returns every label of a post with
+    the same (top) probability and ``predict(str)`` calls ``np.array(copy=False)``, which
+    numpy 2 rejects; the binding ``model.f.predict(line, k, threshold, errors)`` is correct.
+    """
+    index = {t: i for i, t in enumerate(tags)}
+    scores = np.full((len(frame), len(tags)), -1.0)
+    for row, tokens in enumerate(frame["tokens"]):
+        for p, lab in model.f.predict(" ".join(tokens) + "\n", -1, 0.0, "strict"):
+            j = index.get(lab[len("__label__"):])
+            if j is not None:
+                scores[row, j] = p
+    return scores
+
+
+def train_fasttext(path, lr, epoch, threads, dim=100, seed=0):
+    import fasttext
+
+    return fasttext.train_supervised(input=str(path), lr=lr, epoch=epoch, dim=dim, wordNgrams=2,
+                                     loss="softmax", minCount=1, thread=threads, seed=seed, verbose=0)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=2019)
+    parser.add_argument("--out", help="where the exported split goes (default: a temporary directory)")
+    parser.add_argument("--dim", type=int, default=64)
+    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--lr", type=float, default=0.003)
+    parser.add_argument("--optimizer", default="adam")
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--max-draws", type=int, default=1000)
+    args = parser.parse_args(argv)
+
+    from tagzsl import metrics, tagspace as ts
+    from tagzsl.corpus import prepare
+
+    threads = os.cpu_count() or 1
+    corpus = ts.build_corpus(prepare().clean, seed=args.seed)
+    out = pathlib.Path(args.out) if args.out else pathlib.Path(tempfile.mkdtemp(prefix="tagspace_ft_"))
+    paths = ts.export_splits(corpus, out)
+    train, val, test = (ts.read_fasttext(paths[n]) for n in ("train", "valid", "test"))
+    data = ts.corpus_from_frames(train, val, test)
+    print(f"exported split under {out}: train {len(train)}, valid {len(val)}, test {len(test)} posts, "
+          f"{len(data.tags)} hashtags; {threads} CPU threads")
+
+    # ---- fastText: lr x epochs on validation
+    best = None
+    for lr in (0.1, 0.3, 1.0):
+        for epoch in (5, 10, 25):
+            model = train_fasttext(paths["train"], lr, epoch, threads, seed=args.seed)
+            m = metrics.multilabel_ranking(fasttext_scores(model, val, data.tags), data.positives("val"))
+            if best is None or m["P@1"] + m["R@10"] > best[0]:
+                best = (m["P@1"] + m["R@10"], lr, epoch)
+    _, ft_lr, ft_epoch = best
+    start = time.perf_counter()
+    ft = train_fasttext(paths["train"], ft_lr, ft_epoch, threads, seed=args.seed)
+    ft_seconds = time.perf_counter() - start
+    ft_test = metrics.multilabel_ranking(fasttext_scores(ft, test, data.tags), data.positives("test"))
+
+    # ---- TagSpace on the same files
+    trained = ts.train("tagspace", data, dim=args.dim, hidden=args.hidden, epochs=args.epochs,
+                       learning_rate=args.lr, optimizer=args.optimizer, batch_size=args.batch_size,
+                       max_draws=args.max_draws, seed=args.seed, eval_val=False)
+    enc = trained.encoder
+    ts_test = metrics.multilabel_ranking(ts.predict_scores(trained.model, enc.words(test["tokens"])),
+                                         data.positives("test"))
+
+    print(f"fastText: supervised, loss=softmax, dim=100, wordNgrams=2, minCount=1, thread={threads}, "
+          f"lr={ft_lr}, epoch={ft_epoch} (picked on valid from lr 0.1/0.3/1.0 x epoch 5/10/25)")
+    print(f"TagSpace: d={args.dim}, H={args.hidden}, K=5, {args.optimizer} lr={args.lr}, "
+          f"epochs={args.epochs}, batch={args.batch_size}, WARP m=0.1, max draws={args.max_draws}")
+    print()
+    print(f"{'':18s}{'fastText':>12s}{'TagSpace':>12s}{'TagSpace/fastText':>20s}")
+    for key, fmt in (("P@1", "{:.4f}"), ("R@10", "{:.4f}"), ("mean_rank", "{:.1f}")):
+        a, b = ft_test[key], ts_test[key]
+        print(f"{key:18s}{fmt.format(a):>12s}{fmt.format(b):>12s}{b / a:>20.2f}")
+    print(f"{'train seconds':18s}{ft_seconds:>12.1f}{trained.seconds:>12.1f}{trained.seconds / ft_seconds:>20.2f}")
+    print("(test split; mean rank: lower is better; train seconds: final fit only, this machine)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
