@@ -133,3 +133,23 @@ def hit_vs_unseen(rows, path, ks=(1, 2, 5), setting="zero-shot",
     fig.suptitle(title)
     save(fig, path)
     return fig
+
+
+# --- tagspace
+def tagspace_validation_curves(histories, path, title="#TagSpace / WSABIE: validation P@1 per epoch"):
+    """Validation P@1 and R@10 (y) per epoch (x), one line per model; ``histories``: name -> list of
+    per-epoch dicts from ``tagzsl.tagspace.train``."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
+    for name, hist in histories.items():
+        epochs = [r["epoch"] for r in hist]
+        for ax, key in zip(axes, ("P@1", "R@10")):
+            ax.plot(epochs, [r[key] for r in hist], marker="o", label=name,
+                    linestyle="--" if name.lower().startswith("wsabie") else "-")
+    for ax, key in zip(axes, ("P@1", "R@10")):
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(f"validation {key}")
+        ax.grid(alpha=0.3)
+    axes[1].legend(fontsize=7)
+    fig.suptitle(title)
+    save(fig, path)
+    return fig
