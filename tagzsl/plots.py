@@ -135,6 +135,20 @@ def hit_vs_unseen(rows, path, ks=(1, 2, 5), setting="zero-shot",
     return fig
 
 
+def learning_curve(curve, path, title="Test accuracy against training-set size (fold 1)"):
+    """Accuracy (y) against training tweets (x), one line per model; ``curve`` from
+    ``tagzsl.supervised.learning_curve``."""
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for model, part in curve.groupby("model", sort=False):
+        ax.plot(part["n_train"], part["accuracy"], marker="o", label=model)
+    ax.set_xlabel("training tweets")
+    ax.set_ylabel("test accuracy")
+    ax.legend()
+    ax.set_title(title)
+    save(fig, path)
+    return fig
+
+
 # --- tagspace
 def tagspace_validation_curves(histories, path, title="#TagSpace / WSABIE: validation P@1 per epoch"):
     """Validation P@1 and R@10 (y) per epoch (x), one line per model; ``histories``: name -> list of

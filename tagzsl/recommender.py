@@ -84,7 +84,9 @@ class HashtagRecommender:
         vectors: gensim ``KeyedVectors`` (the 150-d skip-gram vectors): the Embedding layer's
             initialiser, and the hashtag vectors that zero-shot ranking (``candidates=``) needs.
             ``None`` trains embeddings from scratch and disables ``candidates=``.
-        patience: early-stopping patience in epochs (on the validation loss).
+        patience: early-stopping patience in epochs.
+        monitor: what early stopping watches on the validation slice (``"val_accuracy"``, the
+            metric Table 2 reports, or ``"val_loss"``); the best epoch's weights are kept.
         max_tokens: vocabulary cap (``None``: every training word).
         verbose: Keras ``fit`` verbosity.
         **model_hparams: passed to :func:`tagzsl.models.build_model` (``units=256``, ...).
@@ -95,7 +97,8 @@ class HashtagRecommender:
 
     def __init__(self, model: str = "gru", epochs: int = 10, batch_size: int = 32,
                  sequence_length: int = 30, seed: int = config.DEFAULT_SEED, vectors=None,
-                 patience: int = 2, max_tokens: int | None = None, verbose: int = 0, **model_hparams):
+                 patience: int = 2, monitor: str = "val_accuracy", max_tokens: int | None = None,
+                 verbose: int = 0, **model_hparams):
         self.model = model
         self.epochs = epochs
         self.batch_size = batch_size
@@ -103,13 +106,14 @@ class HashtagRecommender:
         self.seed = seed
         self.vectors = vectors
         self.patience = patience
+        self.monitor = monitor
         self.max_tokens = max_tokens
         self.verbose = verbose
         self.model_hparams = model_hparams
 
     # sklearn's BaseEstimator does not allow **kwargs in __init__, so these are written out.
     _PARAMS = ("model", "epochs", "batch_size", "sequence_length", "seed", "vectors", "patience",
-               "max_tokens", "verbose")
+               "monitor", "max_tokens", "verbose")
 
     def get_params(self, deep: bool = True) -> dict:
         """Constructor arguments (scikit-learn protocol; ``clone`` and ``GridSearchCV`` use it)."""
@@ -131,7 +135,7 @@ class HashtagRecommender:
     def fit(self, texts, hashtags, validation_split: float = 0.1, validation_data=None):
         """Train on raw tweet ``texts`` and one hashtag each; returns ``self``.
 
-        Early stopping watches the loss on a stratified ``validation_split`` slice of these
+        Early stopping watches ``monitor`` on a stratified ``validation_split`` slice of these
         training texts (or on ``validation_data=(texts, hashtags)`` when given); the best
         epoch's weights are kept. ``validation_split=0`` trains for ``epochs`` epochs.
         """
@@ -195,7 +199,7 @@ class HashtagRecommender:
         callbacks, val = [], None
         if val_x is not None and len(val_x):
             val = self._dataset(val_x, val_y)
-            callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=self.patience,
+            callbacks.append(keras.callbacks.EarlyStopping(monitor=self.monitor, patience=self.patience,
                                                            restore_best_weights=True))
         history = self.model_.fit(train, validation_data=val, epochs=self.epochs, callbacks=callbacks,
                                   shuffle=False, verbose=self.verbose)  # tf.data shuffles
