@@ -221,14 +221,17 @@ class WarpModel(keras.Model):
     the post carries) with ``f(w, t-) > f(w, t+) - m``, ``N`` the draws it took, ``Y`` the
     number of hashtags; a pair with no violator within ``max_draws`` contributes 0.
     Subclasses define ``embed_posts(word_ids, training) -> (batch, dim)``. ``dropout``
-    (0 in the paper) drops word-vector and hidden units while training.
+    (0 in the paper) drops hidden units and ``word_dropout`` (default: ``dropout``) word-vector
+    units while training.
     """
 
     def __init__(self, vocab_size, n_tags, dim=64, margin=0.1, max_draws=1000, dropout=0.0,
-                 embeddings_initializer=None, **kwargs):
+                 word_dropout=None, embeddings_initializer=None, **kwargs):
         super().__init__(**kwargs)
         self.dropout = float(dropout)
+        self.word_dropout = self.dropout if word_dropout is None else float(word_dropout)
         self.drop = keras.layers.Dropout(self.dropout, seed=7)
+        self.word_drop = keras.layers.Dropout(self.word_dropout, seed=8)
         self.vocab_size, self.n_tags, self.dim = int(vocab_size), int(n_tags), int(dim)
         self.margin, self.max_draws = float(margin), int(max_draws)
         init = embeddings_initializer or keras.initializers.RandomNormal(stddev=0.1, seed=1)
@@ -247,7 +250,7 @@ class WarpModel(keras.Model):
 
     def _word_vectors(self, word_ids, training=False):
         mask = tf.not_equal(word_ids, 0)
-        vectors = self.drop(self.words(word_ids), training=training)
+        vectors = self.word_drop(self.words(word_ids), training=training)
         return vectors * tf.cast(mask, "float32")[:, :, None], mask
 
     def tag_embeddings(self):
@@ -398,25 +401,34 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
           batch_size: int = 128, learning_rate: float = 0.05, optimizer: str = "adagrad",
           max_draws: int = 1000, margin: float = 0.1, init_from=None, encoder: Encoder | None = None,
           strategy=None, seed: int = config.DEFAULT_SEED, eval_val: bool = True, dropout: float = 0.0,
-          restore_best: bool = True, verbose: int = 0) -> Trained:
+          word_dropout: float | None = None,
+          restore_best: bool = True, freeze_tables_epochs: int = 0, verbose: int = 0) -> Trained:
     """Train WSABIE or TagSpace on ``corpus.train`` with WARP (plain ``fit``, one epoch at a time).
 
     With ``eval_val``, validation P@1/R@10/mean rank are recorded after each epoch and, with
     ``restore_best``, the weights of the epoch with the best validation P@1 + R@10 are kept
     (early stopping on the validation split; the test split is never looked at).
+    ``freeze_tables_epochs``: with ``init_from``, train only the encoder (the lookup tables
+    frozen) for that many first epochs, so the CNN learns to map into the initial space first.
     """
     keras.utils.set_random_seed(seed)
     encoder = encoder or Encoder().fit(corpus.train["tokens"], corpus.tags)
     extra = {"hidden": hidden} if kind == "tagspace" else {}
     model = build_model(kind, len(encoder.vocabulary_), len(encoder.tags_), strategy=strategy,
                         learning_rate=learning_rate, optimizer=optimizer, dim=dim, margin=margin,
-                        max_draws=max_draws, dropout=dropout, **extra)
+                        max_draws=max_draws, dropout=dropout, word_dropout=word_dropout, **extra)
     if init_from is not None:
         model.init_from(init_from.model if isinstance(init_from, Trained) else init_from)
     train_ds = encoder.dataset(corpus.train, batch_size, shuffle=True, seed=seed)
     val_x, val_pos = encoder.words(corpus.val["tokens"]), corpus.positives("val")
     history, seconds, best, best_weights = [], 0.0, -np.inf, None
+    frozen = init_from is not None and freeze_tables_epochs > 0
+    if frozen:
+        _set_tables_trainable(model, False, optimizer, learning_rate)
     for epoch in range(epochs):
+        if frozen and epoch == freeze_tables_epochs:
+            _set_tables_trainable(model, True, optimizer, learning_rate)
+            frozen = False
         start = time.perf_counter()
         fit = model.fit(train_ds, epochs=1, verbose=verbose, shuffle=False)  # the dataset shuffles
         seconds += time.perf_counter() - start
@@ -430,6 +442,14 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
     if best_weights is not None:
         model.set_weights(best_weights)
     return Trained(model=model, encoder=encoder, history=history, seconds=seconds)
+
+
+def _set_tables_trainable(model, trainable: bool, optimizer: str, learning_rate: float):
+    model.words.trainable = trainable
+    model.tag_table.trainable = trainable
+    opt = {"adagrad": keras.optimizers.Adagrad, "adam": keras.optimizers.Adam,
+           "sgd": keras.optimizers.SGD}[optimizer](learning_rate=learning_rate)
+    model.compile(optimizer=opt)  # a fresh train function over the new trainable variables
 
 
 def result_row(method: str, dim, scores: np.ndarray, positives) -> dict:
