@@ -624,3 +624,81 @@ def summarise(rows, columns=("hit@1", "hit@2", "hit@5"), by=("setting", "split",
     grouped = rows.groupby(list(by), observed=True)[list(columns)]
     mean, std = grouped.mean(), grouped.std(ddof=0).fillna(0.0)
     return mean.round(3).astype(str) + " ± " + std.round(3).astype(str), mean
+
+
+# --------------------------------------------------------------------------- for people
+class ZeroShotRecommender:
+    """Recommend hashtags a model was never trained on, with DEM in the word-vector space.
+
+    ``fit(texts, hashtags)`` trains the GRU and then :class:`DEM` (word space) on raw tweets
+    and their (seen) hashtags; ``recommend(texts, candidates, k)`` ranks any candidate
+    hashtag that has a word vector in ``vectors`` (a gensim ``KeyedVectors``), including
+    hashtags absent from training. Candidates without a vector are reported with a
+    :class:`tagzsl.recommender.MissingVectorWarning` and listed in ``missing_``.
+    """
+
+    def __init__(self, vectors, settings: Settings = Settings(), seed: int = 2019):
+        self.vectors = vectors
+        self.settings = settings
+        self.seed = seed
+
+    def _tokens(self, texts):
+        from tagzsl import preprocess
+
+        if isinstance(texts, str):
+            raise TypeError("texts must be a list of tweets, not one string")
+        return [" ".join(preprocess.clean_text(t)) for t in texts]
+
+    def fit(self, texts, hashtags):
+        """Train on raw ``texts`` with one hashtag each (every hashtag needs a word vector)."""
+        from tagzsl import embeddings, models
+
+        texts = self._tokens(texts)
+        hashtags = [h.lstrip("#").lower() for h in hashtags]
+        if len(texts) != len(hashtags) or not texts:
+            raise ValueError(f"need one hashtag per tweet; got {len(texts)} tweets, {len(hashtags)} hashtags")
+        self.classes_ = sorted(set(hashtags))
+        vecs, missing = embeddings.hashtag_vectors(self.vectors, self.classes_)
+        if missing:
+            raise ValueError(f"training hashtags without a word vector: {missing}")
+        # vocabulary: every word with a vector (so words of new topics are not [UNK]) + training words
+        words = [w for w in self.vectors.index_to_key if w and w != "[UNK]"]
+        known = set(words)
+        words += sorted({w for t in texts for w in t.split()} - known)
+        self.vectorizer_ = keras.layers.TextVectorization(
+            standardize=None, split="whitespace", output_mode="int",
+            output_sequence_length=self.settings.sequence_length, vocabulary=words)
+        matrix, _ = embeddings.embedding_matrix(self.vectors, self.vectorizer_.get_vocabulary())
+        ids = models.vectorize(self.vectorizer_, texts)
+        y = np.array([self.classes_.index(h) for h in hashtags])
+        gru = train_gru(ids, y, len(self.classes_), matrix, self.settings, seed=self.seed)
+        encoder = word_space_encoder(models.feature_extractor(gru), matrix)
+        self.dem_ = train_dem(encoder, ids, vecs[y], self.settings, seed=self.seed, labels=y,
+                              hashtag_branch=keras.layers.UnitNormalization(name="unit_hashtag"))
+        return self
+
+    def recommend(self, texts, candidates, k: int = 5):
+        """Top ``k`` ``(hashtag, score)`` among ``candidates`` for each raw tweet in ``texts``."""
+        import warnings
+
+        from tagzsl import embeddings, models
+        from tagzsl.recommender import MissingVectorWarning
+
+        if not hasattr(self, "dem_"):
+            raise RuntimeError("ZeroShotRecommender is not fitted; call fit() first")
+        tokens = self._tokens(texts)
+        if any(not t for t in tokens):
+            raise ValueError("a tweet is empty after cleaning (no words left to rank hashtags by)")
+        names = [c.lstrip("#").lower() for c in candidates]
+        _, missing = embeddings.hashtag_vectors(self.vectors, names)
+        self.missing_ = missing
+        names = [n for n in dict.fromkeys(names) if n not in set(missing)]
+        if not names:
+            raise ValueError(f"none of the candidate hashtags has a word vector: {missing}")
+        if missing:
+            warnings.warn(f"{len(missing)} candidate hashtag(s) have no word vector and were not "
+                          f"ranked: {', '.join(missing)}", MissingVectorWarning, stacklevel=2)
+        vecs, _ = embeddings.hashtag_vectors(self.vectors, names)
+        scores = self.dem_.scores(models.vectorize(self.vectorizer_, tokens), vecs)
+        order = np.argsort(-scores, axis=1)[:, :k]
+        return [[(names[j], float(row[j])) for j in idx] for row, idx in zip(scores, order)]

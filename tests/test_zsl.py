@@ -161,3 +161,35 @@ def test_generalised_harmonic_mean():
     out = zsl.generalised(scores, labels, [True, True, False, False])
     assert out["seen"] == 1.0 and out["unseen"] == 0.5
     assert out["H"] == pytest.approx(2 / 3)
+
+
+def test_zero_shot_recommender_ranks_unseen_hashtags_and_reports_missing():
+    from tagzsl import embeddings, preprocess
+    from tagzsl.data import synthetic_corpus
+    from tagzsl.recommender import MissingVectorWarning
+
+    corpus = synthetic_corpus(600, n_topics=6, hashtags_per_topic=2, seed=0)
+    sentences = [preprocess.clean_text(t) + list(h) for t, h in zip(corpus["text"], corpus["hashtags"])]
+    kv = embeddings.train_word2vec(sentences, dim=16, epochs=5, min_count=1)
+    tag = corpus["hashtags"].str[0]
+    topics = corpus["topic"].to_numpy()
+    seen_topics = topics < 4
+    rec = zsl.ZeroShotRecommender(kv, zsl.Settings(units=8, features=8, epochs=2, dem_epochs=2,
+                                                   sequence_length=12), seed=0)
+    rec.fit(corpus["text"][seen_topics].tolist(), tag[seen_topics].tolist())
+    unseen = sorted(set(tag[~seen_topics]))
+    assert not set(unseen) & set(rec.classes_)
+    texts = corpus["text"][~seen_topics].tolist()[:40]
+    with pytest.warns(MissingVectorWarning, match="nosuchtag"):
+        out = rec.recommend(texts, unseen + ["#nosuchtag"], k=2)
+    assert rec.missing_ == ["nosuchtag"]
+    assert len(out) == 40 and all(len(r) == 2 and r[0][1] >= r[1][1] for r in out)
+    assert all(h in unseen for r in out for h, _ in r)
+    truth = tag[~seen_topics].tolist()[:40]
+    # the unseen hashtags' topics are learnable from word vectors alone: well above chance (1/4)
+    topic_of = dict(zip(tag, topics))
+    assert np.mean([topic_of[r[0][0]] == topic_of[t] for r, t in zip(out, truth)]) > 0.5
+    with pytest.raises(ValueError, match="none of the candidate"):
+        rec.recommend(texts[:1], ["nosuchtag"])
+    with pytest.raises(TypeError):
+        rec.recommend("one tweet", unseen)
