@@ -150,7 +150,7 @@ def learning_curve(curve, path, title="Test accuracy against training-set size (
 
 
 # --- tagspace
-def tagspace_validation_curves(histories, path, title="#TagSpace / WSABIE: validation P@1 per epoch"):
+def tagspace_validation_curves(histories, path, title="#TagSpace / WSABIE: validation P@1 and R@10 per epoch"):
     """Validation P@1 and R@10 (y) per epoch (x), one line per model; ``histories``: name -> list of
     per-epoch dicts from ``tagzsl.tagspace.train``."""
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
