@@ -37,9 +37,9 @@ PAPER_MODELS = {"ANN": {"model": "ann", "units": 1024},
                 "Transformer": {"model": "transformer", "num_blocks": 6, "num_heads": 6, "ff_dim": 600}}
 
 #: The sizes of the committed full run (notebook 02): what fits ~25 minutes for 5 models x
-#: 5 folds on 2 shared CPU cores. The paper-size 2 x 1024 GRU takes
-#: this machine (1000-1350 s, notebook 02 and benchmarks/supervised_speed.py), so the recurrent layers use 128 units and
-#: the Transformer 2 blocks (FFN 300); the ANN keeps the paper's 1024 units.
+#: 5 folds on 2 shared CPU cores. One epoch of the paper-size 2 x 1024 GRU takes 1000-1350 s
+#: here (notebook 02, benchmarks/supervised_speed.py), so the recurrent layers use 128 units
+#: and the Transformer 2 blocks (FFN 300); the ANN keeps the paper's 1024 units.
 FULL_RUN = {"models": {"ANN": {"model": "ann", "units": 1024},
                        "CNN": {"model": "cnn", "units": 512, "units2": 256},
                        "RNN": {"model": "gru", "units": 128},
