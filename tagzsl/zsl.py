@@ -445,7 +445,8 @@ def train_dem(encoder, token_ids, hashtag_vectors, settings: Settings, epochs=No
     dem.fit(dem_dataset(token_ids[fit_rows], hashtag_vectors[fit_rows], settings.batch_size, seed=seed),
             validation_data=dem_dataset(token_ids[val_rows], hashtag_vectors[val_rows],
                                         settings.batch_size, shuffle=False),
-            epochs=epochs or settings.dem_epochs, callbacks=[stop], verbose=0)
+            epochs=epochs or settings.dem_epochs, callbacks=[stop], verbose=0,
+            shuffle=False)  # the dataset shuffles itself
     return dem
 
 
