@@ -50,6 +50,7 @@ def run(only=None, quick: bool = False, seed: int = config.DEFAULT_SEED, data_ro
                                               for v in os.environ[var].split(os.pathsep))
     if data_root:
         data_root = pathlib.Path(data_root).expanduser().resolve()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow's C++ log out of the outputs
     if out_dir is None:
         out_dir = REPO / "runs" / "quick" if quick else NOTEBOOKS
     out_dir = pathlib.Path(out_dir).resolve()
