@@ -14,6 +14,7 @@ def _ids(rng, n=4, length=LENGTH, real=7):
     x = rng.integers(2, VOCAB, size=(n, length)).astype("int32")
     x[:, real:] = 0
     x[0, 3:] = 0  # one shorter tweet
+    x[-1] = rng.integers(2, VOCAB, size=length)  # one that fills the sequence (no padding)
     return x
 
 
@@ -93,3 +94,21 @@ def test_unknown_model_and_bad_sizes():
                            embedding_matrix=np.zeros((3, 150)))
     with pytest.raises(ValueError, match="features"):
         models.feature_extractor(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))
+
+
+def test_cnn_max_pooling_ignores_padding():
+    """Conv outputs at padded positions would win the max here (kernels negative, inputs
+    positive, biases large): the output must still not depend on the padding."""
+    rng = np.random.default_rng(4)
+    emb = np.abs(rng.normal(size=(VOCAB, 150))).astype("float32")
+    short = models.build_model("cnn", vocab_size=VOCAB, num_classes=CLASSES, embedding_matrix=emb,
+                               sequence_length=LENGTH, **SMALL)
+    for w in (3, 5, 7):
+        conv = short.get_layer(f"conv{w}")
+        kernel, bias = conv.get_weights()
+        conv.set_weights([-np.abs(kernel), np.full_like(bias, 10.0)])
+    longer = models.build_model("cnn", vocab_size=VOCAB, num_classes=CLASSES, sequence_length=LENGTH + 5, **SMALL)
+    longer.set_weights(short.get_weights())
+    x = rng.integers(2, VOCAB, size=(2, LENGTH)).astype("int32")  # full-length tweets, no padding
+    np.testing.assert_allclose(longer.predict(np.pad(x, ((0, 0), (0, 5))), verbose=0),
+                               short.predict(x, verbose=0), atol=1e-5)
