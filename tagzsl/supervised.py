@@ -305,3 +305,104 @@ def learning_curve(texts, labels, split, spec: dict, vectors=None, fractions=(0.
         rows.append({"fraction": frac, "n_train": len(part), "model": "TF-IDF + LR",
                      "accuracy": float(np.mean(model.predict(texts_a[test]) == labels_a[test]))})
     return pd.DataFrame(rows)
+
+
+#: The regularisation configurations tried on validation data only (notebook 02, section
+#: "Regularisation tried"), with the search settings used: every spec is a
+#: :func:`tagzsl.models.build_model` spec; the first row of each is the committed full run's model.
+REGULARISATION_STUDIES = {
+    "ann": {"inner_folds": 3, "epochs": 30, "patience": 4, "configs": {
+        "ANN 1024 (full run)": {"model": "ann", "units": 1024},
+        "ANN 1024, frozen embeddings": {"model": "ann", "units": 1024, "trainable_embeddings": False},
+        "ANN 1024, lr 3e-4, out dropout 0.5": {"model": "ann", "units": 1024, "learning_rate": 3e-4,
+                                              "output_dropout": 0.5},
+        "ANN 1024, emb dropout 0.3, out dropout 0.5": {"model": "ann", "units": 1024,
+                                                      "embedding_dropout": 0.3, "output_dropout": 0.5},
+        "ANN 1024, out dropout 0.5, L2 1e-4": {"model": "ann", "units": 1024, "output_dropout": 0.5,
+                                              "l2": 1e-4},
+        "ANN 256, out dropout 0.5, L2 1e-4": {"model": "ann", "units": 256, "output_dropout": 0.5, "l2": 1e-4},
+        "ANN 256, out dropout 0.5, L2 1e-3": {"model": "ann", "units": 256, "output_dropout": 0.5, "l2": 1e-3},
+        "ANN 256, out dropout 0.7, L2 1e-4": {"model": "ann", "units": 256, "output_dropout": 0.7, "l2": 1e-4},
+        "ANN 256, emb dropout 0.2, out dropout 0.5, L2 1e-4": {"model": "ann", "units": 256,
+                                                              "embedding_dropout": 0.2,
+                                                              "output_dropout": 0.5, "l2": 1e-4}}},
+    "gru_attention": {"inner_folds": 2, "epochs": 20, "patience": 3, "configs": {
+        "RNN+attention 128 (full run)": {"model": "gru_attention", "units": 128},
+        "RNN+attention 128, emb dropout 0.3, out dropout 0.5": {"model": "gru_attention", "units": 128,
+                                                               "embedding_dropout": 0.3,
+                                                               "output_dropout": 0.5},
+        "RNN+attention 128, frozen embeddings, out dropout 0.5": {"model": "gru_attention", "units": 128,
+                                                                 "trainable_embeddings": False,
+                                                                 "output_dropout": 0.5},
+        "RNN+attention 64, GRU dropout 0.3, out dropout 0.5, L2 1e-4": {
+            "model": "gru_attention", "units": 64, "dropout": 0.3, "output_dropout": 0.5, "l2": 1e-4}}},
+}
+
+
+def regularisation_study(study: str = "ann", data_root=None, seed: int = config.DEFAULT_SEED,
+                         log=print) -> pd.DataFrame:
+    """Run one of :data:`REGULARISATION_STUDIES` on the TweetEval top-50 set: the inner folds of
+    the training part of outer fold 1 of the Table 2 splits (:func:`regularisation_search`).
+
+    ``python -c "from tagzsl import supervised; print(supervised.regularisation_study('ann'))"``
+    (``'gru_attention'`` for the RNN + attention study; 4-5 minutes and ~12 minutes here).
+    """
+    from tagzsl import corpus
+    from tagzsl.recommender import clean_texts, normalise_hashtag
+
+    if study not in REGULARISATION_STUDIES:
+        raise ValueError(f"unknown study {study!r}; choose one of {list(REGULARISATION_STUDIES)}")
+    settings = dict(REGULARISATION_STUDIES[study])
+    configs = settings.pop("configs")
+    prep = corpus.prepare(root=data_root, seed=seed)
+    raw_by_id = prep.clean.set_index("id")["raw"]
+    texts = clean_texts(raw_by_id.loc[prep.top["id"]].tolist())
+    labels = [normalise_hashtag(h) for h in prep.top["hashtag"]]
+    outer = make_splits(np.asarray(labels, dtype=object), FULL_RUN["n_splits"], seed=seed)[0]
+    return regularisation_search(texts, labels, outer, configs, vectors=prep.vectors,
+                                 batch_size=FULL_RUN["batch_size"],
+                                 sequence_length=FULL_RUN["sequence_length"], seed=seed, log=log, **settings)
+
+
+def regularisation_search(texts, labels, outer_split, configs: dict, vectors=None, inner_folds: int = 2,
+                          n_inner_splits: int = 5, epochs: int = 15, batch_size: int = 64,
+                          sequence_length: int = 25, patience: int = 3, tfidf_Cs=(10.0, 100.0),
+                          seed: int = config.DEFAULT_SEED, log=print) -> pd.DataFrame:
+    """Compare regularised deep configurations with TF-IDF + LR **on validation data only**.
+
+    The training part of ``outer_split`` (``fit`` and ``val`` of one :func:`make_splits` fold;
+    its test fold is never touched) is split again with :func:`make_splits` into
+    ``n_inner_splits`` stratified inner folds, of which the first ``inner_folds`` are used: each
+    config (and TF-IDF + LR, ``C`` from ``tfidf_Cs``) trains on the inner fit slice, early-stops
+    (or picks ``C``) on the inner validation slice and is scored on the inner held-out part.
+    ``texts`` are cleaned texts. Returns one row per (config, inner fold): ``config, inner_fold,
+    accuracy, epochs, seconds``.
+    """
+    from tagzsl.recommender import HashtagRecommender
+
+    texts_a, labels_a = np.asarray(texts, dtype=object), np.asarray(labels, dtype=object)
+    outer_train = np.sort(np.concatenate([outer_split[0], outer_split[1]]))
+    inner = make_splits(labels_a[outer_train], n_inner_splits, seed=seed)[:inner_folds]
+    rows = []
+    for k, (fit, val, held) in enumerate(inner):
+        fit, val, held = outer_train[fit], outer_train[val], outer_train[held]
+        for name, spec in configs.items():
+            s = dict(spec)
+            rec = HashtagRecommender(s.pop("model"), epochs=epochs, batch_size=batch_size,
+                                     sequence_length=sequence_length, patience=patience, seed=seed + k,
+                                     vectors=vectors, **s)
+            start = time.perf_counter()
+            rec._fit_cleaned(texts_a[fit].tolist(), labels_a[fit].tolist(),
+                             validation_data=(texts_a[val].tolist(), labels_a[val].tolist()))
+            seconds = time.perf_counter() - start
+            pred = np.asarray(rec.classes_, dtype=object)[rec._predict_proba_cleaned(texts_a[held].tolist()).argmax(1)]
+            rows.append({"config": name, "inner_fold": k, "accuracy": float(np.mean(pred == labels_a[held])),
+                         "epochs": len(rec.history_["loss"]), "seconds": seconds})
+            log(f"inner fold {k + 1} {name}: {rows[-1]['accuracy']:.3f} ({rows[-1]['epochs']} epochs, {seconds:.0f} s)")
+        start = time.perf_counter()
+        model, C = _fit_tfidf(texts_a[fit], labels_a[fit], texts_a[val], labels_a[val], tfidf_Cs, seed)
+        rows.append({"config": "TF-IDF + LR", "inner_fold": k,
+                     "accuracy": float(np.mean(model.predict(texts_a[held]) == labels_a[held])),
+                     "epochs": np.nan, "seconds": time.perf_counter() - start})
+        log(f"inner fold {k + 1} TF-IDF + LR (C={C:g}): {rows[-1]['accuracy']:.3f}")
+    return pd.DataFrame(rows)

@@ -112,3 +112,27 @@ def test_cnn_max_pooling_ignores_padding():
     x = rng.integers(2, VOCAB, size=(2, LENGTH)).astype("int32")  # full-length tweets, no padding
     np.testing.assert_allclose(longer.predict(np.pad(x, ((0, 0), (0, 5))), verbose=0),
                                short.predict(x, verbose=0), atol=1e-5)
+
+
+@pytest.mark.parametrize("name", models.available_models())
+def test_regularisation_options_are_off_by_default_and_inactive_at_inference(name, emb):
+    plain = models.build_model(name, vocab_size=VOCAB, num_classes=CLASSES, embedding_matrix=emb,
+                               sequence_length=LENGTH, **SMALL)
+    names = {layer.name for layer in plain.layers}
+    assert not {"embedding_dropout", "output_dropout"} & names and not plain.losses
+    reg = models.build_model(name, vocab_size=VOCAB, num_classes=CLASSES, embedding_matrix=emb,
+                             sequence_length=LENGTH, embedding_dropout=0.5, output_dropout=0.5, l2=1e-2,
+                             **SMALL)
+    assert {"embedding_dropout", "output_dropout"} <= {layer.name for layer in reg.layers}
+    assert len(reg.losses) >= 1 and float(sum(reg.losses)) > 0  # the L2 penalty is in the loss
+    rng = np.random.default_rng(5)
+    _perturbed(reg, rng)
+    x = _ids(rng)
+    probs = reg.predict(x, verbose=0)  # dropout off at inference: deterministic, padding-invariant
+    np.testing.assert_allclose(reg.predict(x, verbose=0), probs, atol=1e-6)
+    longer = models.build_model(name, vocab_size=VOCAB, num_classes=CLASSES, sequence_length=LENGTH + 9,
+                                embedding_dropout=0.5, output_dropout=0.5, l2=1e-2, **SMALL)
+    longer.set_weights(reg.get_weights())
+    np.testing.assert_allclose(longer.predict(np.pad(x, ((0, 0), (0, 9))), verbose=0), probs, atol=1e-5)
+    # in training mode the dropouts are active (outputs change)
+    assert not np.allclose(np.asarray(reg(x, training=True)), probs, atol=1e-4)

@@ -76,3 +76,38 @@ def test_bad_model_spec(tiny):
     texts, labels, _ = tiny
     with pytest.raises(ValueError, match="no 'model' entry"):
         supervised.cross_validate(texts, labels, {"X": {"units": 3}}, cleaned=True)
+
+
+def test_regularisation_search_stays_inside_the_outer_training_part(tiny, monkeypatch):
+    texts, labels, kv = tiny
+    seen = []
+    original = HashtagRecommender._fit_cleaned
+    predicted = []
+    original_predict = HashtagRecommender._predict_proba_cleaned
+
+    def spy(self, cleaned, tags, validation_split=0.1, validation_data=None):
+        seen.append((set(cleaned), set(validation_data[0]), dict(self.model_hparams)))
+        return original(self, cleaned, tags, validation_split, validation_data)
+
+    def spy_predict(self, cleaned, batch_size=256):
+        predicted.append(set(cleaned))
+        return original_predict(self, cleaned, batch_size)
+
+    monkeypatch.setattr(HashtagRecommender, "_fit_cleaned", spy)
+    monkeypatch.setattr(HashtagRecommender, "_predict_proba_cleaned", spy_predict)
+    outer = supervised.make_splits(np.asarray(labels), n_splits=3, seed=3)[0]
+    outer_test = {texts[j] for j in outer[2]}
+    outer_train = {texts[j] for j in np.concatenate([outer[0], outer[1]])}
+    configs = {"plain": {"model": "ann", "units": 8},
+               "regularised": {"model": "ann", "units": 8, "output_dropout": 0.5, "l2": 1e-3}}
+    res = supervised.regularisation_search(texts, labels, outer, configs, vectors=kv, inner_folds=2,
+                                           n_inner_splits=3, epochs=2, sequence_length=12,
+                                           tfidf_Cs=(1.0,), seed=3, log=lambda *_: None)
+    assert len(seen) == 4 and len(predicted) == 4
+    for (fit, val, hparams), held in zip(seen, predicted):
+        assert not (fit | val | held) & outer_test  # the outer test fold is never used
+        assert fit | val | held <= outer_train and not fit & held and not val & held
+    assert seen[1][2] == {"units": 8, "output_dropout": 0.5, "l2": 1e-3}
+    assert predicted[0] != predicted[2]  # two different inner held-out parts
+    assert list(res["config"]) == ["plain", "regularised", "TF-IDF + LR"] * 2
+    assert res["accuracy"].between(0, 1).all() and (res["inner_fold"].value_counts() == 3).all()
