@@ -320,22 +320,33 @@ class WarpModel(keras.Model):
         return {"loss": self.loss_tracker.result()}
 
 class TagSpace(WarpModel):
-    """#TagSpace: words (d) -> Conv1D(H, K, 'same') -> tanh -> max over time -> tanh -> Dense(d)."""
+    """#TagSpace: words (d) -> Conv1D(H, K, 'same') -> tanh -> max over time -> tanh -> Dense(d).
 
-    def __init__(self, vocab_size, n_tags, dim=64, hidden=1000, window=5, **kwargs):
+    ``residual=True`` is NOT the paper's model but a documented variant: the post embedding is
+    the CNN's output plus the mean of the post's word vectors (WSABIE's post embedding), and the
+    final ``Dense`` starts at zero, so a model initialised from WSABIE starts as that WSABIE and
+    the convolution learns a correction to it.
+    """
+
+    def __init__(self, vocab_size, n_tags, dim=64, hidden=1000, window=5, residual=False, **kwargs):
         super().__init__(vocab_size, n_tags, dim=dim, **kwargs)
-        self.hidden, self.window = int(hidden), int(window)
+        self.hidden, self.window, self.residual = int(hidden), int(window), bool(residual)
         self.conv = keras.layers.Conv1D(self.hidden, self.window, padding="same", activation="tanh",
                                         name="conv")
         self.pool = MaxOverTime(name="max_over_time")
-        self.project = keras.layers.Dense(self.dim, name="post_embedding")
+        self.project = keras.layers.Dense(self.dim, name="post_embedding",
+                                          kernel_initializer="zeros" if self.residual else "glorot_uniform")
         self.conv.build((None, None, self.dim))
         self.project.build((None, self.hidden))
 
     def embed_posts(self, word_ids, training=False):
         vectors, mask = self._word_vectors(word_ids, training)
         hidden = tf.tanh(self.pool(self.conv(vectors), mask=mask))
-        return self.project(self.drop(hidden, training=training))
+        post = self.project(self.drop(hidden, training=training))
+        if self.residual:
+            n = tf.maximum(tf.reduce_sum(tf.cast(mask, "float32"), axis=1, keepdims=True), 1.0)
+            post = post + tf.reduce_sum(vectors, axis=1) / n
+        return post
 
     def init_from(self, other):
         """Copy the word and hashtag lookup tables of a trained model (the paper: from WSABIE)."""
@@ -401,7 +412,7 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
           batch_size: int = 128, learning_rate: float = 0.05, optimizer: str = "adagrad",
           max_draws: int = 1000, margin: float = 0.1, init_from=None, encoder: Encoder | None = None,
           strategy=None, seed: int = config.DEFAULT_SEED, eval_val: bool = True, dropout: float = 0.0,
-          word_dropout: float | None = None,
+          word_dropout: float | None = None, residual: bool = False, lr_decay: float = 1.0,
           restore_best: bool = True, freeze_tables_epochs: int = 0, verbose: int = 0) -> Trained:
     """Train WSABIE or TagSpace on ``corpus.train`` with WARP (plain ``fit``, one epoch at a time).
 
@@ -410,10 +421,14 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
     (early stopping on the validation split; the test split is never looked at).
     ``freeze_tables_epochs``: with ``init_from``, train only the encoder (the lookup tables
     frozen) for that many first epochs, so the CNN learns to map into the initial space first.
+    ``lr_decay``: the learning rate is multiplied by it after each epoch (1 = constant).
+    ``residual``: TagSpace's documented non-paper variant (see :class:`TagSpace`).
     """
     keras.utils.set_random_seed(seed)
     encoder = encoder or Encoder().fit(corpus.train["tokens"], corpus.tags)
-    extra = {"hidden": hidden} if kind == "tagspace" else {}
+    extra = {"hidden": hidden, "residual": residual} if kind == "tagspace" else {}
+    if residual and kind != "tagspace":
+        raise ValueError("residual applies to kind='tagspace' only")
     model = build_model(kind, len(encoder.vocabulary_), len(encoder.tags_), strategy=strategy,
                         learning_rate=learning_rate, optimizer=optimizer, dim=dim, margin=margin,
                         max_draws=max_draws, dropout=dropout, word_dropout=word_dropout, **extra)
@@ -429,6 +444,8 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
         if frozen and epoch == freeze_tables_epochs:
             _set_tables_trainable(model, True, optimizer, learning_rate)
             frozen = False
+        if epoch and lr_decay != 1.0:
+            model.optimizer.learning_rate.assign(learning_rate * lr_decay ** epoch)
         start = time.perf_counter()
         fit = model.fit(train_ds, epochs=1, verbose=verbose, shuffle=False)  # the dataset shuffles
         seconds += time.perf_counter() - start

@@ -146,6 +146,27 @@ def test_tagspace_can_start_from_wsabie(corpus):
         other.init_from(w.model)
 
 
+def test_residual_variant_starts_as_its_wsabie_and_then_learns(corpus):
+    enc = ts.Encoder().fit(corpus.train["tokens"], corpus.tags)
+    w = ts.train("wsabie", corpus, dim=8, epochs=1, encoder=enc, max_draws=10, eval_val=False)
+    ids = enc.words(corpus.val["tokens"])
+    t = ts.train("tagspace", corpus, dim=8, hidden=8, epochs=0, encoder=enc, init_from=w, residual=True)
+    assert np.allclose(ts.predict_scores(t.model, ids), ts.predict_scores(w.model, ids), atol=1e-5)
+    t = ts.train("tagspace", corpus, dim=8, hidden=8, epochs=1, encoder=enc, init_from=w, residual=True,
+                 freeze_tables_epochs=1, max_draws=10, restore_best=False, learning_rate=0.01)
+    assert np.allclose(t.model.tag_embeddings(), w.model.tag_embeddings())  # tables frozen
+    assert np.abs(t.model.project.kernel.numpy()).max() > 0  # the CNN correction was trained
+    plain = ts.build_model("tagspace", vocab_size=10, n_tags=4, dim=8, hidden=16)
+    assert np.abs(plain.project.kernel.numpy()).max() > 0  # the paper's model is not zero-initialised
+    with pytest.raises(ValueError, match="applies to kind=.tagspace. only"):
+        ts.train("wsabie", corpus, dim=8, epochs=0, encoder=enc, residual=True)
+
+
+def test_lr_decay_lowers_the_learning_rate(corpus):
+    t = ts.train("wsabie", corpus, dim=8, epochs=3, max_draws=10, learning_rate=0.1, lr_decay=0.5, eval_val=False)
+    assert np.isclose(float(t.model.optimizer.learning_rate), 0.1 * 0.5 ** 2)
+
+
 def test_baselines_on_a_hand_case():
     tags = ["love", "music", "nfl"]
     counts = np.array([5.0, 3.0, 1.0])

@@ -1,0 +1,61 @@
+"""Validation-only search for TagSpace/WSABIE settings at d = 64 (the test split is never scored).
+
+Usage: nice python benchmarks/tagspace_validation_search.py [--wsabie-epochs 16] CONFIG...
+where each CONFIG is ``name:key=value,key=value`` of ``tagzsl.tagspace.train`` TagSpace arguments
+(e.g. ``base:learning_rate=0.001``). Prints, per model, the best validation epoch and its
+P@1 / R@10 / mean rank. Seed 2019, the notebook's corpus and dropout 0.5.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from tagzsl import corpus as corpus_mod, tagspace as ts  # noqa: E402
+from tagzsl.config import DEFAULT_SEED, data_root  # noqa: E402
+
+
+def best(history):
+    r = max(history, key=lambda r: r["P@1"] + r["R@10"])
+    return (f"best epoch {r['epoch']}/{len(history)}  val P@1 {100 * r['P@1']:.2f}  R@10 {100 * r['R@10']:.2f}  "
+            f"mean rank {r['mean_rank']:.1f}  sum {100 * (r['P@1'] + r['R@10']):.2f}")
+
+
+def parse(value):
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return {"True": True, "False": False}.get(value, value)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("configs", nargs="*")
+    ap.add_argument("--dim", type=int, default=64)
+    ap.add_argument("--wsabie-epochs", type=int, default=16)
+    ap.add_argument("--wsabie-lr", type=float, default=0.003)
+    args = ap.parse_args()
+    prep = corpus_mod.prepare(root=data_root(), seed=DEFAULT_SEED)
+    corpus = ts.build_corpus(prep.clean, seed=DEFAULT_SEED)
+    encoder = ts.Encoder().fit(corpus.train["tokens"], corpus.tags)
+    common = dict(max_draws=1000, margin=0.1, dropout=0.5, optimizer="adam", encoder=encoder, seed=DEFAULT_SEED)
+    wsabie = ts.train("wsabie", corpus, dim=args.dim, epochs=args.wsabie_epochs, learning_rate=args.wsabie_lr,
+                      batch_size=128, **common)
+    print(f"WSABIE d={args.dim} lr={args.wsabie_lr}: {best(wsabie.history)}  ({wsabie.seconds:.0f} s)", flush=True)
+    print("  per epoch:", [(r["epoch"], round(100 * (r["P@1"] + r["R@10"]), 2)) for r in wsabie.history], flush=True)
+    for spec in args.configs:
+        name, _, rest = spec.partition(":")
+        kw = dict(hidden=256, epochs=10, batch_size=64, learning_rate=0.001)
+        kw.update({k: parse(v) for k, v in (item.split("=") for item in rest.split(",") if item)})
+        start = time.perf_counter()
+        t = ts.train("tagspace", corpus, dim=args.dim, init_from=wsabie, **{**common, **kw})
+        print(f"TagSpace {name} {kw}: {best(t.history)}  ({time.perf_counter() - start:.0f} s)", flush=True)
+        print("  per epoch:", [(r["epoch"], round(100 * (r["P@1"] + r["R@10"]), 2)) for r in t.history], flush=True)
+
+
+if __name__ == "__main__":
+    main()
