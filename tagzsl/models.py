@@ -67,17 +67,18 @@ class MaskedMean(layers.Layer):
 
 @keras.saving.register_keras_serializable(package="tagzsl")
 class MaxOverTime(layers.Layer):
-    """Max over time of the non-padded positions (CNN pooling)."""
+    """Max over time of the non-padded positions (CNN pooling); an all-padding row gives zeros."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
 
     def call(self, x, mask=None):
-        if mask is not None:
-            m = ops.expand_dims(ops.cast(mask, "bool"), -1)
-            x = ops.where(m, x, ops.full_like(x, -1e9))
-        return ops.max(x, axis=1)
+        if mask is None:
+            return ops.max(x, axis=1)
+        m = ops.expand_dims(ops.cast(mask, "bool"), -1)
+        pooled = ops.max(ops.where(m, x, ops.full_like(x, -1e9)), axis=1)
+        return ops.where(ops.any(m, axis=1), pooled, ops.zeros_like(pooled))
 
     def compute_mask(self, inputs, mask=None):
         return None

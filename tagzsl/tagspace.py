@@ -27,6 +27,7 @@ import keras
 import tensorflow as tf
 
 from tagzsl import config, metrics
+from tagzsl.models import MaxOverTime
 
 MIN_COUNT = 10
 SEQ_LEN = 30
@@ -192,23 +193,6 @@ def warp_weight(rank):
     harmonic = np.concatenate([[0.0], np.cumsum(1.0 / np.arange(1, int(rank.max(initial=0)) + 1))])
     return harmonic[rank]
 
-
-class MaxOverTime(keras.layers.Layer):
-    """Max over positions of ``(batch, time, h)`` that ignores padded positions (``mask``)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.supports_masking = True
-
-    def compute_mask(self, inputs, mask=None):
-        return None
-
-    def call(self, inputs, mask):
-        mask = tf.cast(mask, inputs.dtype)[:, :, None]
-        lowest = tf.reduce_min(inputs) - 1.0
-        pooled = tf.reduce_max(inputs * mask + lowest * (1.0 - mask), axis=1)
-        any_word = tf.reduce_any(mask > 0, axis=1)  # all-padding post -> zeros
-        return tf.where(any_word, pooled, tf.zeros_like(pooled))
 
 class WarpModel(keras.Model):
     """Score ``f(w, t) = e(w) . t`` and train with WARP (Weston et al. 2011).
