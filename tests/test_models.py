@@ -136,3 +136,15 @@ def test_regularisation_options_are_off_by_default_and_inactive_at_inference(nam
     np.testing.assert_allclose(longer.predict(np.pad(x, ((0, 0), (0, 9))), verbose=0), probs, atol=1e-5)
     # in training mode the dropouts are active (outputs change)
     assert not np.allclose(np.asarray(reg(x, training=True)), probs, atol=1e-4)
+
+
+def test_max_over_time_masks_padding_and_gives_zeros_for_an_empty_row():
+    import numpy as np
+
+    from tagzsl.models import MaxOverTime
+
+    x = np.array([[[1.0, -2.0], [3.0, -1.0], [9.0, 9.0]],
+                  [[5.0, 5.0], [7.0, 7.0], [8.0, 8.0]]], "float32")
+    mask = np.array([[True, True, False], [False, False, False]])
+    out = np.asarray(MaxOverTime()(x, mask=mask))
+    assert np.allclose(out, [[3.0, -1.0], [0.0, 0.0]])   # padded 9s ignored; empty row -> zeros
