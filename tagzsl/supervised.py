@@ -135,6 +135,28 @@ def _fit_tfidf(x_fit, y_fit, x_val, y_val, Cs, seed):
     return best[2], best[1]
 
 
+def _train_and_predict(spec: dict, texts_a, labels_a, fit, val, test, *, epochs, batch_size,
+                       sequence_length, patience, seed, vectors):
+    """Train one deep model on ``fit`` (early stopping on ``val``) and predict ``test``.
+
+    ``spec`` holds ``model`` plus model hyper-parameters, and may override ``epochs``,
+    ``batch_size``, ``sequence_length`` and ``patience``. Returns (recommender, predictions, seconds).
+    """
+    from tagzsl.recommender import HashtagRecommender
+
+    spec = dict(spec)
+    run = {"epochs": epochs, "batch_size": batch_size, "sequence_length": sequence_length,
+           "patience": patience}
+    run.update({k: spec.pop(k) for k in list(run) if k in spec})
+    rec = HashtagRecommender(spec.pop("model"), seed=seed, vectors=vectors, **run, **spec)
+    start = time.perf_counter()
+    rec._fit_cleaned(texts_a[fit].tolist(), labels_a[fit].tolist(),
+                     validation_data=(texts_a[val].tolist(), labels_a[val].tolist()))
+    seconds = time.perf_counter() - start
+    proba = rec._predict_proba_cleaned(texts_a[test].tolist())
+    return rec, np.asarray(rec.classes_, dtype=object)[proba.argmax(1)], seconds
+
+
 def cross_validate(texts, labels, models: dict, vectors=None, n_splits: int = 5,
                    max_folds: int | None = None, validation_fraction: float = 0.1,
                    epochs: int = 10, batch_size: int = 32, sequence_length: int = 30,
@@ -155,7 +177,7 @@ def cross_validate(texts, labels, models: dict, vectors=None, n_splits: int = 5,
     """
     from sklearn.metrics import confusion_matrix, f1_score
 
-    from tagzsl.recommender import HashtagRecommender, clean_texts, normalise_hashtag
+    from tagzsl.recommender import clean_texts, normalise_hashtag
 
     labels = [normalise_hashtag(h) for h in labels]
     texts = list(texts) if cleaned else clean_texts(texts)
@@ -178,18 +200,9 @@ def cross_validate(texts, labels, models: dict, vectors=None, n_splits: int = 5,
 
     for fold, (fit, val, test) in enumerate(splits):
         for name, spec in models.items():
-            spec = dict(spec)
-            run = {k: spec.pop(k) for k in ("epochs", "batch_size", "sequence_length", "patience") if k in spec}
-            rec = HashtagRecommender(spec.pop("model"), epochs=run.get("epochs", epochs),
-                                     batch_size=run.get("batch_size", batch_size),
-                                     sequence_length=run.get("sequence_length", sequence_length),
-                                     patience=run.get("patience", patience), seed=seed + fold,
-                                     vectors=vectors, **spec)
-            start = time.perf_counter()
-            rec._fit_cleaned(texts_a[fit].tolist(), labels_a[fit].tolist(),
-                             validation_data=(texts_a[val].tolist(), labels_a[val].tolist()))
-            seconds = time.perf_counter() - start
-            pred = np.asarray(rec.classes_, dtype=object)[rec._predict_proba_cleaned(texts_a[test].tolist()).argmax(1)]
+            rec, pred, seconds = _train_and_predict(
+                spec, texts_a, labels_a, fit, val, test, epochs=epochs, batch_size=batch_size,
+                sequence_length=sequence_length, patience=patience, seed=seed + fold, vectors=vectors)
             n_epochs = len(rec.history_["loss"])
             histories[(name, fold)] = rec.history_
             record(name, fold, labels_a[test], pred, seconds, n_epochs)
@@ -378,8 +391,6 @@ def regularisation_search(texts, labels, outer_split, configs: dict, vectors=Non
     ``texts`` are cleaned texts. Returns one row per (config, inner fold): ``config, inner_fold,
     accuracy, epochs, seconds``.
     """
-    from tagzsl.recommender import HashtagRecommender
-
     texts_a, labels_a = np.asarray(texts, dtype=object), np.asarray(labels, dtype=object)
     outer_train = np.sort(np.concatenate([outer_split[0], outer_split[1]]))
     inner = make_splits(labels_a[outer_train], n_inner_splits, seed=seed)[:inner_folds]
@@ -387,15 +398,9 @@ def regularisation_search(texts, labels, outer_split, configs: dict, vectors=Non
     for k, (fit, val, held) in enumerate(inner):
         fit, val, held = outer_train[fit], outer_train[val], outer_train[held]
         for name, spec in configs.items():
-            s = dict(spec)
-            rec = HashtagRecommender(s.pop("model"), epochs=epochs, batch_size=batch_size,
-                                     sequence_length=sequence_length, patience=patience, seed=seed + k,
-                                     vectors=vectors, **s)
-            start = time.perf_counter()
-            rec._fit_cleaned(texts_a[fit].tolist(), labels_a[fit].tolist(),
-                             validation_data=(texts_a[val].tolist(), labels_a[val].tolist()))
-            seconds = time.perf_counter() - start
-            pred = np.asarray(rec.classes_, dtype=object)[rec._predict_proba_cleaned(texts_a[held].tolist()).argmax(1)]
+            rec, pred, seconds = _train_and_predict(
+                spec, texts_a, labels_a, fit, val, held, epochs=epochs, batch_size=batch_size,
+                sequence_length=sequence_length, patience=patience, seed=seed + k, vectors=vectors)
             rows.append({"config": name, "inner_fold": k, "accuracy": float(np.mean(pred == labels_a[held])),
                          "epochs": len(rec.history_["loss"]), "seconds": seconds})
             log(f"inner fold {k + 1} {name}: {rows[-1]['accuracy']:.3f} ({rows[-1]['epochs']} epochs, {seconds:.0f} s)")
