@@ -2,8 +2,10 @@
 
 Usage: nice python benchmarks/tagspace_validation_search.py [--wsabie-epochs 16] CONFIG...
 where each CONFIG is ``name:key=value,key=value`` of ``tagzsl.tagspace.train`` TagSpace arguments
-(e.g. ``base:learning_rate=0.001``). Prints, per model, the best validation epoch and its
-P@1 / R@10 / mean rank. Seed 2019, the notebook's corpus and dropout 0.5.
+(e.g. ``base:learning_rate=0.001`` or ``tok:token_dropout=0.4,epochs=16``). Prints, per model,
+the best validation epoch and its P@1 / R@10 / mean rank. Seed 2019 unless ``--seed``, the
+notebook's corpus and dropout 0.5; the WSABIE that initialises every TagSpace is trained first
+(``--wsabie-*`` options).
 """
 from __future__ import annotations
 
@@ -38,14 +40,17 @@ def main():
     ap.add_argument("--dim", type=int, default=64)
     ap.add_argument("--wsabie-epochs", type=int, default=16)
     ap.add_argument("--wsabie-lr", type=float, default=0.003)
+    ap.add_argument("--wsabie-token-dropout", type=float, default=0.0)
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = ap.parse_args()
     prep = corpus_mod.prepare(root=data_root(), seed=DEFAULT_SEED)
     corpus = ts.build_corpus(prep.clean, seed=DEFAULT_SEED)
     encoder = ts.Encoder().fit(corpus.train["tokens"], corpus.tags)
-    common = dict(max_draws=1000, margin=0.1, dropout=0.5, optimizer="adam", encoder=encoder, seed=DEFAULT_SEED)
+    common = dict(max_draws=1000, margin=0.1, dropout=0.5, optimizer="adam", encoder=encoder, seed=args.seed)
     wsabie = ts.train("wsabie", corpus, dim=args.dim, epochs=args.wsabie_epochs, learning_rate=args.wsabie_lr,
-                      batch_size=128, **common)
-    print(f"WSABIE d={args.dim} lr={args.wsabie_lr}: {best(wsabie.history)}  ({wsabie.seconds:.0f} s)", flush=True)
+                      batch_size=128, token_dropout=args.wsabie_token_dropout, **common)
+    print(f"WSABIE d={args.dim} lr={args.wsabie_lr} token_dropout={args.wsabie_token_dropout} seed={args.seed}: "
+          f"{best(wsabie.history)}  ({wsabie.seconds:.0f} s)", flush=True)
     print("  per epoch:", [(r["epoch"], round(100 * (r["P@1"] + r["R@10"]), 2)) for r in wsabie.history], flush=True)
     for spec in args.configs:
         name, _, rest = spec.partition(":")

@@ -206,12 +206,16 @@ class WarpModel(keras.Model):
     number of hashtags; a pair with no violator within ``max_draws`` contributes 0.
     Subclasses define ``embed_posts(word_ids, training) -> (batch, dim)``. ``dropout``
     (0 in the paper) drops hidden units and ``word_dropout`` (default: ``dropout``) word-vector
-    units while training.
+    units while training; ``token_dropout`` drops whole words of a post while training.
     """
 
     def __init__(self, vocab_size, n_tags, dim=64, margin=0.1, max_draws=1000, dropout=0.0,
-                 word_dropout=None, embeddings_initializer=None, **kwargs):
+                 word_dropout=None, token_dropout=0.0, embeddings_initializer=None, **kwargs):
         super().__init__(**kwargs)
+        if not 0.0 <= float(token_dropout) < 1.0:
+            raise ValueError(f"token_dropout must be in [0, 1), got {token_dropout}")
+        self.token_dropout = float(token_dropout)
+        self._token_seed = keras.random.SeedGenerator(9)
         self.dropout = float(dropout)
         self.word_dropout = self.dropout if word_dropout is None else float(word_dropout)
         self.drop = keras.layers.Dropout(self.dropout, seed=7)
@@ -234,6 +238,8 @@ class WarpModel(keras.Model):
 
     def _word_vectors(self, word_ids, training=False):
         mask = tf.not_equal(word_ids, 0)
+        if training and self.token_dropout > 0:
+            mask &= keras.random.uniform(tf.shape(word_ids), seed=self._token_seed) >= self.token_dropout
         vectors = self.word_drop(self.words(word_ids), training=training)
         return vectors * tf.cast(mask, "float32")[:, :, None], mask
 
@@ -396,7 +402,7 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
           batch_size: int = 128, learning_rate: float = 0.05, optimizer: str = "adagrad",
           max_draws: int = 1000, margin: float = 0.1, init_from=None, encoder: Encoder | None = None,
           strategy=None, seed: int = config.DEFAULT_SEED, eval_val: bool = True, dropout: float = 0.0,
-          word_dropout: float | None = None, residual: bool = False, lr_decay: float = 1.0,
+          word_dropout: float | None = None, token_dropout: float = 0.0, residual: bool = False, lr_decay: float = 1.0,
           restore_best: bool = True, freeze_tables_epochs: int = 0, verbose: int = 0) -> Trained:
     """Train WSABIE or TagSpace on ``corpus.train`` with WARP (plain ``fit``, one epoch at a time).
 
@@ -415,7 +421,8 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
         raise ValueError("residual applies to kind='tagspace' only")
     model = build_model(kind, len(encoder.vocabulary_), len(encoder.tags_), strategy=strategy,
                         learning_rate=learning_rate, optimizer=optimizer, dim=dim, margin=margin,
-                        max_draws=max_draws, dropout=dropout, word_dropout=word_dropout, **extra)
+                        max_draws=max_draws, dropout=dropout, word_dropout=word_dropout,
+                        token_dropout=token_dropout, **extra)
     if init_from is not None:
         model.init_from(init_from.model if isinstance(init_from, Trained) else init_from)
     train_ds = encoder.dataset(corpus.train, batch_size, shuffle=True, seed=seed)
@@ -443,6 +450,37 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
     if best_weights is not None:
         model.set_weights(best_weights)
     return Trained(model=model, encoder=encoder, history=history, seconds=seconds)
+
+
+def best_epoch(history: list) -> dict:
+    """The validation row with the best P@1 + R@10: the epoch :func:`train` keeps."""
+    if not history or "P@1" not in history[0]:
+        raise ValueError("no validation metrics in this history (trained with eval_val=False?)")
+    return max(history, key=lambda r: r["P@1"] + r["R@10"])
+
+
+def grid_search(kind: str, corpus: TagCorpus, grid: dict, **kwargs):
+    """Train ``kind`` once per combination of ``grid`` (argument -> values), pick on validation.
+
+    Every run keeps its best validation epoch; the winner has the best validation P@1 + R@10
+    (the test split is never looked at). ``kwargs`` go to every :func:`train` call.
+    Returns ``(best Trained, its settings, one row per run)``.
+    """
+    import itertools
+
+    names = list(grid)
+    if not names or any(len(grid[n]) == 0 for n in names):
+        raise ValueError("grid needs at least one argument with at least one value")
+    runs, rows = [], []
+    for values in itertools.product(*(grid[n] for n in names)):
+        settings = dict(zip(names, values))
+        trained = train(kind, corpus, **kwargs, **settings)
+        row = best_epoch(trained.history)
+        runs.append((row["P@1"] + row["R@10"], settings, trained))
+        rows.append({"model": kind, **settings, "best epoch": row["epoch"], "val P@1": row["P@1"],
+                     "val R@10": row["R@10"], "val mean rank": row["mean_rank"], "seconds": trained.seconds})
+    _, settings, trained = max(runs, key=lambda run: run[0])
+    return trained, settings, pd.DataFrame(rows)
 
 
 def _set_tables_trainable(model, trainable: bool, optimizer: str, learning_rate: float):

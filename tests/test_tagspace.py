@@ -162,6 +162,42 @@ def test_residual_variant_starts_as_its_wsabie_and_then_learns(corpus):
         ts.train("wsabie", corpus, dim=8, epochs=0, encoder=enc, residual=True)
 
 
+def test_token_dropout_drops_whole_words_in_training_only():
+    model = ts.build_model("wsabie", vocab_size=10, n_tags=4, dim=8, token_dropout=0.5)
+    vectors = model.words.embeddings.numpy()
+    one_word = np.zeros((400, 8), "int32")
+    one_word[:, 0] = 3
+    train_out = model.embed_posts(one_word, training=True).numpy()
+    kept = np.all(np.isclose(train_out, vectors[3]), axis=1)
+    dropped = np.all(train_out == 0, axis=1)
+    assert (kept | dropped).all()  # a word is either kept whole or dropped whole
+    assert 0.35 < kept.mean() < 0.65  # about half of them, p = 0.5
+    assert np.allclose(model.embed_posts(one_word, training=False), vectors[3])  # never at inference
+    two = np.array([[3, 4, 0, 0]] * 400, "int32")
+    means = model.embed_posts(two, training=True).numpy()
+    both = np.isclose(means, (vectors[3] + vectors[4]) / 2).all(axis=1)
+    only3 = np.isclose(means, vectors[3]).all(axis=1)
+    assert both.any() and only3.any()  # the mean is over the words that were kept
+    with pytest.raises(ValueError, match="token_dropout"):
+        ts.build_model("tagspace", vocab_size=10, n_tags=4, dim=8, hidden=8, token_dropout=1.0)
+
+
+def test_grid_search_picks_the_best_validation_run(corpus):
+    enc = ts.Encoder().fit(corpus.train["tokens"], corpus.tags)
+    best, settings, table = ts.grid_search("wsabie", corpus, {"learning_rate": [1e-6, 0.3], "token_dropout": [0.0, 0.2]},
+                                           dim=8, epochs=2, batch_size=32, max_draws=20, encoder=enc, seed=1)
+    assert len(table) == 4 and set(table["learning_rate"]) == {1e-6, 0.3}
+    assert settings["learning_rate"] == 0.3  # 1e-6 barely moves the random tables
+    sums = table["val P@1"] + table["val R@10"]
+    winner = table.loc[sums.idxmax()]
+    assert (winner["learning_rate"], winner["token_dropout"]) == (settings["learning_rate"], settings["token_dropout"])
+    assert best.model.token_dropout == settings["token_dropout"]
+    r = ts.best_epoch(best.history)
+    assert np.isclose(r["P@1"] + r["R@10"], sums.max())
+    with pytest.raises(ValueError, match="no validation metrics"):
+        ts.best_epoch(ts.train("wsabie", corpus, dim=8, epochs=1, encoder=enc, max_draws=10, eval_val=False).history)
+
+
 def test_lr_decay_lowers_the_learning_rate(corpus):
     t = ts.train("wsabie", corpus, dim=8, epochs=3, max_draws=10, learning_rate=0.1, lr_decay=0.5, eval_val=False)
     assert np.isclose(float(t.model.optimizer.learning_rate), 0.1 * 0.5 ** 2)
