@@ -62,6 +62,9 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--lr", type=float, default=0.003)
     parser.add_argument("--dropout", type=float, default=0.5)
+    parser.add_argument("--token-dropout", type=float, default=0.0,
+                        help="TagSpace's probability of dropping a whole word while training")
+    parser.add_argument("--wsabie-token-dropout", type=float, default=0.0)
     parser.add_argument("--wsabie-epochs", type=int, default=4,
                         help="WSABIE epochs whose tables initialise TagSpace (0: random init)")
     parser.add_argument("--wsabie-lr", type=float, default=0.01)
@@ -102,10 +105,11 @@ def main(argv=None) -> int:
                   optimizer=args.optimizer, dropout=args.dropout, encoder=enc)
     init, ts_seconds = None, 0.0
     if args.wsabie_epochs:
-        init = ts.train("wsabie", data, epochs=args.wsabie_epochs, learning_rate=args.wsabie_lr, **common)
+        init = ts.train("wsabie", data, epochs=args.wsabie_epochs, learning_rate=args.wsabie_lr,
+                        token_dropout=args.wsabie_token_dropout, **common)
         ts_seconds += init.seconds
     trained = ts.train("tagspace", data, hidden=args.hidden, epochs=args.epochs, learning_rate=args.lr,
-                       init_from=init, **common)
+                       token_dropout=args.token_dropout, init_from=init, **common)
     ts_seconds += trained.seconds
     ts_test = metrics.multilabel_ranking(ts.predict_scores(trained.model, enc.words(test["tokens"])),
                                          data.positives("test"))
@@ -113,8 +117,10 @@ def main(argv=None) -> int:
     print(f"fastText: supervised, loss=softmax, dim=100, wordNgrams=2, minCount=1, thread={threads}, "
           f"lr={ft_lr}, epoch={ft_epoch} (picked on valid from lr 0.1/0.5/1.0 x epoch 5/15)")
     print(f"TagSpace: d={args.dim}, H={args.hidden}, K=5, {args.optimizer} lr={args.lr}, dropout={args.dropout}, "
-          f"epochs={args.epochs} (best validation epoch kept), batch={args.batch_size}, WARP m=0.1, "
-          f"max draws={args.max_draws}; tables from WSABIE ({args.wsabie_epochs} epochs, lr={args.wsabie_lr}), "
+          f"token dropout={args.token_dropout}, epochs={args.epochs} (best validation epoch kept), "
+          f"batch={args.batch_size}, WARP m=0.1, "
+          f"max draws={args.max_draws}; tables from WSABIE ({args.wsabie_epochs} epochs, lr={args.wsabie_lr}, "
+          f"token dropout={args.wsabie_token_dropout}), "
           f"its time included")
     print()
     print(f"{'':18s}{'fastText':>12s}{'TagSpace':>12s}{'TagSpace/fastText':>20s}")

@@ -9,12 +9,49 @@ overwritten by smoke results.
 from __future__ import annotations
 
 import pathlib
+import re
 import time
 
 from tagzsl import config
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
+
+
+#: TensorFlow's C++ runtime log lines (absl format, e.g. "I0000 00:00:17.95 5975 cudart_stub.cc:31] ...")
+#: and absl's note that precedes them: written to stderr at import and graph build whatever
+#: TF_CPP_MIN_LOG_LEVEL says; they say nothing about the run.
+STARTUP_NOISE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+                           r"|[IWEF]\d{4} \d\d:\d\d:[\d.]+\s+\d+ \w+\.cc:\d+\] .*)\n?$")
+
+
+def strip_startup_noise(path) -> int:
+    """Remove TensorFlow's start-up log lines from the stderr outputs of an executed notebook.
+
+    Other stderr text is kept; an output left empty is dropped. Rewrites ``path`` atomically
+    and returns how many lines were removed.
+    """
+    import nbformat
+
+    path = pathlib.Path(path)
+    nb = nbformat.read(path, as_version=4)
+    removed = 0
+    for cell in nb.cells:
+        kept_outputs = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                lines = output["text"].splitlines(keepends=True)
+                kept = [line for line in lines if not STARTUP_NOISE.match(line)]
+                removed += len(lines) - len(kept)
+                if not kept:
+                    continue
+                output["text"] = "".join(kept)
+            kept_outputs.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = kept_outputs
+    if removed:
+        config.atomic_write_bytes(path, nbformat.writes(nb).encode("utf-8") + b"\n")
+    return removed
 
 
 class NotebookFailed(RuntimeError):
@@ -78,6 +115,7 @@ def run(only=None, quick: bool = False, seed: int = config.DEFAULT_SEED, data_ro
             raise NotebookFailed(f"{nb.name} failed: {type(err).__name__}: "
                                  f"{str(err).strip().splitlines()[-1] if str(err).strip() else ''}\n"
                                  f"executed copy with the traceback: {failed}") from err
+        strip_startup_noise(tmp)
         tmp.replace(out)
         seconds = time.perf_counter() - start
         log(f"[{i}/{len(todo)}] {nb.name} done in {seconds:.0f} s -> {out}")

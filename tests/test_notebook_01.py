@@ -45,3 +45,29 @@ def test_reproduce_reports_a_failing_notebook(tmp_path, monkeypatch):
     assert "boom from the notebook" in str(err.value)
     assert (tmp_path / "out" / "98_fails.failed.ipynb").is_file()
     assert not (tmp_path / "out" / "98_fails.ipynb").exists()
+
+
+def test_strip_startup_noise_keeps_everything_but_tensorflows_log_lines(tmp_path):
+    import nbformat
+
+    noise = ("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+             "I0000 00:00:1795423416.233474    5975 cudart_stub.cc:31] Could not find cuda drivers on your machine.\n"
+             "E0000 00:00:1795.1   17558 node_def_util.cc:682] NodeDef mentions attribute use_unbounded_threadpool\n")
+    real = "TweetEval: datasets/sentiment/train_text.txt is missing from the local copy; skipped\n"
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("import tensorflow")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text=noise),
+                    nbformat.v4.new_output("stream", name="stderr", text=noise + real),
+                    nbformat.v4.new_output("stream", name="stdout", text=noise),
+                    nbformat.v4.new_output("execute_result", data={"text/plain": "42"}, execution_count=1)]
+    nb.cells = [cell, nbformat.v4.new_markdown_cell("I0000 00:00:1.0 1 port.cc:1] stays in markdown")]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    assert reproduce.strip_startup_noise(path) == 6
+    back = nbformat.read(path, as_version=4)
+    outputs = back.cells[0].outputs
+    assert [o.get("name", o.output_type) for o in outputs] == ["stderr", "stdout", "execute_result"]
+    assert outputs[0].text == real           # the project's own warning is kept
+    assert outputs[1].text == noise          # stdout is never filtered
+    assert back.cells[1].source.startswith("I0000")
+    assert reproduce.strip_startup_noise(path) == 0  # nothing left to remove

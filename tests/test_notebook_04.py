@@ -16,6 +16,7 @@ def test_notebook_04_quick(tmp_path):
     nb = json.loads((tmp_path / "04_tagspace.ipynb").read_text())
     text = "\n".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
                      for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
-    for expected in ("#TagSpace", "WSABIE", "Frequency", "#words", "Word2vec", "BoW (TF-IDF)", "tasks"):
+    for expected in ("#TagSpace", "WSABIE", "Frequency", "#words", "Word2vec", "BoW (TF-IDF)", "tasks",
+                     "picked on validation", "token_dropout", "mean_rank"):
         assert expected in text, expected
     assert "Traceback" not in text
