@@ -20,7 +20,7 @@ from tagzsl.config import DEFAULT_SEED, data_root  # noqa: E402
 
 
 def best(history):
-    r = max(history, key=lambda r: r["P@1"] + r["R@10"])
+    r = ts.best_epoch(history)
     return (f"best epoch {r['epoch']}/{len(history)}  val P@1 {100 * r['P@1']:.2f}  R@10 {100 * r['R@10']:.2f}  "
             f"mean rank {r['mean_rank']:.1f}  sum {100 * (r['P@1'] + r['R@10']):.2f}")
 

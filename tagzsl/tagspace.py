@@ -402,7 +402,8 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
           batch_size: int = 128, learning_rate: float = 0.05, optimizer: str = "adagrad",
           max_draws: int = 1000, margin: float = 0.1, init_from=None, encoder: Encoder | None = None,
           strategy=None, seed: int = config.DEFAULT_SEED, eval_val: bool = True, dropout: float = 0.0,
-          word_dropout: float | None = None, token_dropout: float = 0.0, residual: bool = False, lr_decay: float = 1.0,
+          word_dropout: float | None = None, token_dropout: float = 0.0, residual: bool = False,
+          lr_decay: float = 1.0,
           restore_best: bool = True, freeze_tables_epochs: int = 0, verbose: int = 0) -> Trained:
     """Train WSABIE or TagSpace on ``corpus.train`` with WARP (plain ``fit``, one epoch at a time).
 
@@ -443,8 +444,8 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
         row = {"epoch": epoch + 1, "loss": float(fit.history["loss"][-1]), "seconds": seconds}
         if eval_val and len(val_x):
             row.update(metrics.multilabel_ranking(predict_scores(model, val_x), val_pos))
-            if restore_best and row["P@1"] + row["R@10"] > best:
-                best, best_weights = row["P@1"] + row["R@10"], model.get_weights()
+            if restore_best and val_score(row) > best:
+                best, best_weights = val_score(row), model.get_weights()
                 row["best"] = True
         history.append(row)
     if best_weights is not None:
@@ -452,11 +453,16 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
     return Trained(model=model, encoder=encoder, history=history, seconds=seconds)
 
 
+def val_score(row: dict) -> float:
+    """The model-selection criterion on validation: P@1 + R@10 of one epoch's row."""
+    return row["P@1"] + row["R@10"]
+
+
 def best_epoch(history: list) -> dict:
-    """The validation row with the best P@1 + R@10: the epoch :func:`train` keeps."""
+    """The validation row with the best :func:`val_score`: the epoch :func:`train` keeps."""
     if not history or "P@1" not in history[0]:
         raise ValueError("no validation metrics in this history (trained with eval_val=False?)")
-    return max(history, key=lambda r: r["P@1"] + r["R@10"])
+    return max(history, key=val_score)
 
 
 def grid_search(kind: str, corpus: TagCorpus, grid: dict, **kwargs):
@@ -476,7 +482,7 @@ def grid_search(kind: str, corpus: TagCorpus, grid: dict, **kwargs):
         settings = dict(zip(names, values))
         trained = train(kind, corpus, **kwargs, **settings)
         row = best_epoch(trained.history)
-        runs.append((row["P@1"] + row["R@10"], settings, trained))
+        runs.append((val_score(row), settings, trained))
         rows.append({"model": kind, **settings, "best epoch": row["epoch"], "val P@1": row["P@1"],
                      "val R@10": row["R@10"], "val mean rank": row["mean_rank"], "seconds": trained.seconds})
     _, settings, trained = max(runs, key=lambda run: run[0])
