@@ -357,6 +357,12 @@ class Wsabie(WarpModel):
         return tf.reduce_sum(vectors, axis=1) / n
 
 
+def make_optimizer(name: str, learning_rate: float):
+    """A Keras optimizer by name (``"adagrad"``, ``"adam"`` or ``"sgd"``)."""
+    optimizers = {"adagrad": keras.optimizers.Adagrad, "adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
+    if name not in optimizers:
+        raise ValueError(f"optimizer must be one of {sorted(optimizers)}, got {name!r}")
+    return optimizers[name](learning_rate=learning_rate)
 
 
 def build_model(kind: str, vocab_size: int, n_tags: int, strategy=None, learning_rate: float = 0.05,
@@ -371,9 +377,7 @@ def build_model(kind: str, vocab_size: int, n_tags: int, strategy=None, learning
     with scope:
         model = classes[kind](vocab_size, n_tags, **kwargs)
         model(np.zeros((1, SEQ_LEN), "int32"))  # create the weights
-        opt = {"adagrad": keras.optimizers.Adagrad, "adam": keras.optimizers.Adam,
-               "sgd": keras.optimizers.SGD}[optimizer](learning_rate=learning_rate)
-        model.compile(optimizer=opt)
+        model.compile(optimizer=make_optimizer(optimizer, learning_rate))
     return model
 
 
@@ -403,7 +407,7 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
           max_draws: int = 1000, margin: float = 0.1, init_from=None, encoder: Encoder | None = None,
           strategy=None, seed: int = config.DEFAULT_SEED, eval_val: bool = True, dropout: float = 0.0,
           word_dropout: float | None = None, token_dropout: float = 0.0, residual: bool = False,
-          lr_decay: float = 1.0,
+          lr_decay: float = 1.0, patience: int | None = None,
           restore_best: bool = True, freeze_tables_epochs: int = 0, verbose: int = 0) -> Trained:
     """Train WSABIE or TagSpace on ``corpus.train`` with WARP (plain ``fit``, one epoch at a time).
 
@@ -414,7 +418,11 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
     frozen) for that many first epochs, so the CNN learns to map into the initial space first.
     ``lr_decay``: the learning rate is multiplied by it after each epoch (1 = constant).
     ``residual``: TagSpace's documented non-paper variant (see :class:`TagSpace`).
+    ``patience``: stop once that many epochs in a row have not improved the best validation
+    P@1 + R@10 (``epochs`` is then a cap); ``None`` trains all ``epochs``.
     """
+    if patience is not None and (not eval_val or patience < 1):
+        raise ValueError(f"patience={patience!r} needs eval_val=True and a value >= 1")
     keras.utils.set_random_seed(seed)
     encoder = encoder or Encoder().fit(corpus.train["tokens"], corpus.tags)
     extra = {"hidden": hidden, "residual": residual} if kind == "tagspace" else {}
@@ -428,7 +436,7 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
         model.init_from(init_from.model if isinstance(init_from, Trained) else init_from)
     train_ds = encoder.dataset(corpus.train, batch_size, shuffle=True, seed=seed)
     val_x, val_pos = encoder.words(corpus.val["tokens"]), corpus.positives("val")
-    history, seconds, best, best_weights = [], 0.0, -np.inf, None
+    history, seconds, best, best_weights, since_best = [], 0.0, -np.inf, None, 0
     frozen = init_from is not None and freeze_tables_epochs > 0
     if frozen:
         _set_tables_trainable(model, False, optimizer, learning_rate)
@@ -444,10 +452,15 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
         row = {"epoch": epoch + 1, "loss": float(fit.history["loss"][-1]), "seconds": seconds}
         if eval_val and len(val_x):
             row.update(metrics.multilabel_ranking(predict_scores(model, val_x), val_pos))
-            if restore_best and val_score(row) > best:
-                best, best_weights = val_score(row), model.get_weights()
-                row["best"] = True
+            since_best += 1
+            if val_score(row) > best:
+                best, since_best = val_score(row), 0
+                if restore_best:
+                    best_weights = model.get_weights()
+                    row["best"] = True
         history.append(row)
+        if patience is not None and since_best >= patience:
+            break
     if best_weights is not None:
         model.set_weights(best_weights)
     return Trained(model=model, encoder=encoder, history=history, seconds=seconds)
@@ -492,9 +505,8 @@ def grid_search(kind: str, corpus: TagCorpus, grid: dict, **kwargs):
 def _set_tables_trainable(model, trainable: bool, optimizer: str, learning_rate: float):
     model.words.trainable = trainable
     model.tag_table.trainable = trainable
-    opt = {"adagrad": keras.optimizers.Adagrad, "adam": keras.optimizers.Adam,
-           "sgd": keras.optimizers.SGD}[optimizer](learning_rate=learning_rate)
-    model.compile(optimizer=opt)  # a fresh train function over the new trainable variables
+    # a fresh optimizer and train function over the new trainable variables
+    model.compile(optimizer=make_optimizer(optimizer, learning_rate))
 
 
 def result_row(method: str, dim, scores: np.ndarray, positives) -> dict:

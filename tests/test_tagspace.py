@@ -203,6 +203,23 @@ def test_lr_decay_lowers_the_learning_rate(corpus):
     assert np.isclose(float(t.model.optimizer.learning_rate), 0.1 * 0.5 ** 2)
 
 
+def test_patience_stops_when_validation_stops_improving(corpus):
+    # learning rate 0: the weights never change, so no epoch after the first improves validation
+    frozen = ts.train("wsabie", corpus, dim=8, epochs=10, max_draws=10, optimizer="adam", learning_rate=0.0,
+                      patience=2)
+    assert [r["epoch"] for r in frozen.history] == [1, 2, 3]
+    learning = ts.train("wsabie", corpus, dim=8, epochs=6, max_draws=20, optimizer="adam", learning_rate=0.05,
+                        patience=1)
+    scores = [ts.val_score(r) for r in learning.history]
+    # patience 1: every epoch but the last set a new best; the last did not, or hit the cap
+    assert all(scores[i] > max(scores[:i], default=-1) for i in range(len(scores) - 1))
+    assert len(scores) == 6 or scores[-1] <= max(scores[:-1])
+    assert len(scores) >= 2
+    for bad in ({"patience": 0}, {"patience": 2, "eval_val": False}):
+        with pytest.raises(ValueError, match="patience"):
+            ts.train("wsabie", corpus, dim=8, epochs=2, max_draws=10, **bad)
+
+
 def test_baselines_on_a_hand_case():
     tags = ["love", "music", "nfl"]
     counts = np.array([5.0, 3.0, 1.0])
