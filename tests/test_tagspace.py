@@ -214,7 +214,6 @@ def test_patience_stops_when_validation_stops_improving(corpus):
     # patience 1: every epoch but the last set a new best; the last did not, or hit the cap
     assert all(scores[i] > max(scores[:i], default=-1) for i in range(len(scores) - 1))
     assert len(scores) == 6 or scores[-1] <= max(scores[:-1])
-    assert len(scores) >= 2
     for bad in ({"patience": 0}, {"patience": 2, "eval_val": False}):
         with pytest.raises(ValueError, match="patience"):
             ts.train("wsabie", corpus, dim=8, epochs=2, max_draws=10, **bad)
