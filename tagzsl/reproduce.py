@@ -70,7 +70,7 @@ def notebooks(only=None) -> list[pathlib.Path]:
     return found
 
 
-def run(only=None, quick: bool = False, seed: int = config.DEFAULT_SEED, data_root=None,
+def run(only=None, quick: bool = False, mode: str | None = None, seed: int = config.DEFAULT_SEED, data_root=None,
         out_dir=None, figures_dir=None, log=print) -> list[dict]:
     """Execute the notebooks; returns ``[{"notebook", "output", "seconds"}]``.
 
@@ -80,6 +80,8 @@ def run(only=None, quick: bool = False, seed: int = config.DEFAULT_SEED, data_ro
 
     import papermill
 
+    mode = mode or ("quick" if quick else "full")
+    quick = mode == "quick"
     # The kernels run in notebooks/: make relative corpus paths absolute before they start.
     for var in ("TAGZSL_DATA", "NLTK_DATA", "TAGZSL_CACHE"):
         if os.environ.get(var):
@@ -102,7 +104,7 @@ def run(only=None, quick: bool = False, seed: int = config.DEFAULT_SEED, data_ro
         out = out_dir / nb.name
         log(f"[{i}/{len(todo)}] {nb.name} ({'quick' if quick else 'full'} mode, seed {seed}) ...")
         start = time.perf_counter()
-        params = {"QUICK": bool(quick), "SEED": int(seed), "FIGURES_DIR": str(figures_dir),
+        params = {"MODE": mode, "QUICK": mode == "quick", "SEED": int(seed), "FIGURES_DIR": str(figures_dir),
                   "DATA_ROOT": str(data_root) if data_root else None}
         tmp = out.with_name(f".{out.stem}.running.ipynb")
         try:

@@ -27,7 +27,7 @@ import keras
 import tensorflow as tf
 
 from tagzsl import config, metrics
-from tagzsl.models import MaxOverTime
+from tagzsl.layers import MaxOverTime
 
 MIN_COUNT = 10
 SEQ_LEN = 30

@@ -248,13 +248,13 @@ def word_space_encoder(encoder, embedding_matrix, name="word_space_encoder"):
     baseline does, and least squares against the (unit) hashtag vector learns what the
     seen hashtags teach on top of it. The word vectors stay frozen; ``encoder`` trains.
     """
-    from tagzsl import models
+    from tagzsl import layers
 
     ids = encoder.inputs[0]
     words = keras.layers.Embedding(len(embedding_matrix), embedding_matrix.shape[1],
                                    embeddings_initializer=keras.initializers.Constant(embedding_matrix),
                                    mask_zero=True, trainable=False, name="word_vectors")(ids)
-    mean = keras.layers.UnitNormalization(name="unit_mean")(models.MaskedMean(name="mean_words")(words))
+    mean = keras.layers.UnitNormalization(name="unit_mean")(layers.MaskedMean(name="mean_words")(words))
     correction = keras.layers.Dense(embedding_matrix.shape[1], kernel_initializer="zeros",
                                     name="correction")(encoder.output)
     return keras.Model(ids, keras.layers.Add(name="tweet_in_word_space")([mean, correction]), name=name)

@@ -141,7 +141,7 @@ def test_regularisation_options_are_off_by_default_and_inactive_at_inference(nam
 def test_max_over_time_masks_padding_and_gives_zeros_for_an_empty_row():
     import numpy as np
 
-    from tagzsl.models import MaxOverTime
+    from tagzsl.layers import MaxOverTime
 
     x = np.array([[[1.0, -2.0], [3.0, -1.0], [9.0, 9.0]],
                   [[5.0, 5.0], [7.0, 7.0], [8.0, 8.0]]], "float32")
