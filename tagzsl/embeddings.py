@@ -93,3 +93,24 @@ def hashtag_vectors(kv, hashtags) -> tuple[np.ndarray, list[str]]:
     vecs = np.stack([kv[h] if h in kv.key_to_index else np.zeros(kv.vector_size, "float32")
                      for h in hashtags]) if len(hashtags) else np.zeros((0, kv.vector_size), "float32")
     return vecs.astype("float32"), missing
+
+
+def unit_rows(x) -> np.ndarray:
+    """Rows of ``x`` scaled to unit L2 norm (all-zero rows stay zero); float32."""
+    x = np.asarray(x, dtype="float32")
+    norm = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.where(norm == 0, 1, norm)
+
+
+def mean_word_vectors(kv, token_lists) -> np.ndarray:
+    """Mean of each post's word vectors (words without a vector skipped; zeros if none).
+
+    Uses gensim's ``KeyedVectors.get_mean_vector`` (plain, not pre-normalised, mean).
+    """
+    out = np.zeros((len(token_lists), kv.vector_size), dtype="float32")
+    for i, tokens in enumerate(token_lists):
+        known = [t for t in tokens if t in kv.key_to_index]
+        if known:
+            out[i] = kv.get_mean_vector(known, pre_normalize=False)
+    return out
+

@@ -46,3 +46,15 @@ def multilabel_ranking(scores: np.ndarray, positives: list[list[int]], k: int = 
         recall.append(len(set(top_k.tolist()) & set(pos.tolist())) / len(pos))
     return {"P@1": float(np.mean(p_at_1)), f"R@{k}": float(np.mean(recall)),
             "mean_rank": float(np.mean(all_ranks))}
+
+
+def mean_sd(values) -> tuple[float, float]:
+    """Mean and sample standard deviation (``ddof=1``; 0 for a single value) of ``values``.
+
+    The project's one definition of "mean ± sd" over folds, partitions or seeds.
+    """
+    values = np.asarray(values, dtype="float64")
+    if values.size == 0:
+        return float("nan"), float("nan")
+    return float(values.mean()), float(values.std(ddof=1)) if values.size > 1 else 0.0
+

@@ -188,15 +188,23 @@ def feature_extractor(model: keras.Model) -> keras.Model:
     return keras.Model(model.inputs, features.output, name=f"{model.name}_features")
 
 
-def text_vectorizer(texts, sequence_length: int, max_tokens: int | None = None):
-    """A ``TextVectorization`` adapted on cleaned ``texts`` (space-joined tokens).
+def text_vectorizer(texts=None, sequence_length: int = 30, max_tokens: int | None = None, vocabulary=None):
+    """The project's one way to build a ``TextVectorization`` for cleaned, space-joined texts.
 
-    No further standardisation (the texts are already cleaned); split on whitespace; ids 0 =
-    padding, 1 = ``[UNK]``; outputs ``int32`` of shape ``(n, sequence_length)``.
+    Either adapted on ``texts`` or built from a fixed ``vocabulary`` (a saved model's, or one
+    computed elsewhere; index 0 = padding ``""``, 1 = ``[UNK]`` as Keras returns it, which are
+    dropped before passing it on). No further standardisation (the texts are already
+    cleaned); split on whitespace; outputs ``int32`` of shape ``(n, sequence_length)``.
     """
+    if (texts is None) == (vocabulary is None):
+        raise ValueError("text_vectorizer needs exactly one of texts or vocabulary")
+    if vocabulary is not None:
+        vocabulary = [w for w in vocabulary if w not in ("", "[UNK]")]
     vectorizer = layers.TextVectorization(max_tokens=max_tokens, standardize=None, split="whitespace",
-                                          output_mode="int", output_sequence_length=int(sequence_length))
-    vectorizer.adapt(np.asarray(list(texts), dtype=object))
+                                          output_mode="int", output_sequence_length=int(sequence_length),
+                                          vocabulary=vocabulary)
+    if texts is not None:
+        vectorizer.adapt(np.asarray(list(texts), dtype=object))
     return vectorizer
 
 
