@@ -187,6 +187,19 @@ class Encoder:
 
 
 # --------------------------------------------------------------------------- WARP
+SEED_NAMES = ("words", "hashtags", "conv", "projection", "word_dropout", "dropout", "token_dropout", "warp")
+
+
+def sub_seeds(seed: int) -> dict:
+    """Independent integer seeds, one per random choice of a model, derived from the run's ``seed``.
+
+    ``numpy.random.SeedSequence`` spreads one seed into distinct, well-mixed sub-seeds, so the
+    word and hashtag tables start independent and two runs' seeds share no draw.
+    """
+    state = np.random.SeedSequence(int(seed)).generate_state(len(SEED_NAMES))
+    return {name: int(value) % (2**31 - 1) for name, value in zip(SEED_NAMES, state)}
+
+
 def warp_weight(rank):
     """WARP rank weight ``L(k) = sum_{i=1..k} 1/i`` (``L(0) = 0``), elementwise on ints."""
     rank = np.asarray(rank)
@@ -210,27 +223,47 @@ class WarpModel(keras.Model):
     """
 
     def __init__(self, vocab_size, n_tags, dim=64, margin=0.1, max_draws=1000, dropout=0.0,
-                 word_dropout=None, token_dropout=0.0, embeddings_initializer=None, **kwargs):
+                 word_dropout=None, token_dropout=0.0, seed=config.DEFAULT_SEED, **kwargs):
         super().__init__(**kwargs)
         if not 0.0 <= float(token_dropout) < 1.0:
             raise ValueError(f"token_dropout must be in [0, 1), got {token_dropout}")
+        self.seed = int(seed)
+        self.seeds = sub_seeds(self.seed)
         self.token_dropout = float(token_dropout)
-        self._token_seed = keras.random.SeedGenerator(9)
         self.dropout = float(dropout)
         self.word_dropout = self.dropout if word_dropout is None else float(word_dropout)
-        self.drop = keras.layers.Dropout(self.dropout, seed=7)
-        self.word_drop = keras.layers.Dropout(self.word_dropout, seed=8)
         self.vocab_size, self.n_tags, self.dim = int(vocab_size), int(n_tags), int(dim)
         self.margin, self.max_draws = float(margin), int(max_draws)
-        init = embeddings_initializer or keras.initializers.RandomNormal(stddev=0.1, seed=1)
-        self.words = keras.layers.Embedding(self.vocab_size, self.dim, embeddings_initializer=init,
-                                            name="words")
-        self.tag_table = keras.layers.Embedding(self.n_tags, self.dim, embeddings_initializer=init,
-                                                name="hashtags")
+        self.words = keras.layers.Embedding(
+            self.vocab_size, self.dim, name="words",
+            embeddings_initializer=keras.initializers.RandomNormal(stddev=0.1, seed=self.seeds["words"]))
+        self.tag_table = keras.layers.Embedding(
+            self.n_tags, self.dim, name="hashtags",
+            embeddings_initializer=keras.initializers.RandomNormal(stddev=0.1, seed=self.seeds["hashtags"]))
         self.words.build((None, None))
         self.tag_table.build((None,))
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self._harmonic = tf.constant(warp_weight(np.arange(self.n_tags + 1)), dtype="float32")
+
+    def _stateless_seed(self, name):
+        """A ``[2]`` stateless seed: the run's sub-seed ``name``, the training step, the replica.
+
+        Every training-time draw (dropout masks, token dropout, WARP candidates) is a stateless
+        function of the model's ``seed``, so the same seed repeats a run and another changes it
+        (no seed state to mirror across replicas under a ``tf.distribute`` strategy).
+        """
+        step = tf.constant(0, "int64")
+        if getattr(self, "optimizer", None) is not None:
+            step = tf.cast(self.optimizer.iterations, "int64")
+        context = tf.distribute.get_replica_context()
+        replica = context.replica_id_in_sync_group if context is not None else 0
+        replica = tf.cast(replica, "int64")
+        return tf.stack([tf.constant(self.seeds[name], "int64"), step * 1024 + replica])
+
+    def _dropout(self, x, rate, name, training):
+        if not training or rate <= 0:
+            return x
+        return tf.nn.experimental.stateless_dropout(x, rate, seed=self._stateless_seed(name))
 
     @property
     def metrics(self):
@@ -239,8 +272,9 @@ class WarpModel(keras.Model):
     def _word_vectors(self, word_ids, training=False):
         mask = tf.not_equal(word_ids, 0)
         if training and self.token_dropout > 0:
-            mask &= keras.random.uniform(tf.shape(word_ids), seed=self._token_seed) >= self.token_dropout
-        vectors = self.word_drop(self.words(word_ids), training=training)
+            keep = tf.random.stateless_uniform(tf.shape(word_ids), seed=self._stateless_seed("token_dropout"))
+            mask &= keep >= self.token_dropout
+        vectors = self._dropout(self.words(word_ids), self.word_dropout, "word_dropout", training)
         return vectors * tf.cast(mask, "float32")[:, :, None], mask
 
     def tag_embeddings(self):
@@ -266,7 +300,8 @@ class WarpModel(keras.Model):
         batch = tf.shape(post)[0]
         tags = tf.stop_gradient(self.tag_embeddings())
         post = tf.stop_gradient(post)
-        cand = tf.random.uniform((batch, self.max_draws), maxval=self.n_tags, dtype="int32")
+        cand = tf.random.stateless_uniform((batch, self.max_draws), seed=self._stateless_seed("warp"),
+                                           maxval=self.n_tags, dtype="int32")
         if self.max_draws >= self.n_tags:  # one matmul, then a gather
             cand_scores = tf.gather(tf.matmul(post, tags, transpose_b=True), cand, batch_dims=1)
         else:  # gather the drawn rows only (100k+ hashtags)
@@ -321,18 +356,19 @@ class TagSpace(WarpModel):
     def __init__(self, vocab_size, n_tags, dim=64, hidden=1000, window=5, residual=False, **kwargs):
         super().__init__(vocab_size, n_tags, dim=dim, **kwargs)
         self.hidden, self.window, self.residual = int(hidden), int(window), bool(residual)
-        self.conv = keras.layers.Conv1D(self.hidden, self.window, padding="same", activation="tanh",
-                                        name="conv")
+        self.conv = keras.layers.Conv1D(self.hidden, self.window, padding="same", activation="tanh", name="conv",
+                                        kernel_initializer=keras.initializers.GlorotUniform(self.seeds["conv"]))
         self.pool = MaxOverTime(name="max_over_time")
         self.project = keras.layers.Dense(self.dim, name="post_embedding",
-                                          kernel_initializer="zeros" if self.residual else "glorot_uniform")
+                                          kernel_initializer="zeros" if self.residual
+                                          else keras.initializers.GlorotUniform(self.seeds["projection"]))
         self.conv.build((None, None, self.dim))
         self.project.build((None, self.hidden))
 
     def embed_posts(self, word_ids, training=False):
         vectors, mask = self._word_vectors(word_ids, training)
         hidden = tf.tanh(self.pool(self.conv(vectors), mask=mask))
-        post = self.project(self.drop(hidden, training=training))
+        post = self.project(self._dropout(hidden, self.dropout, "dropout", training))
         if self.residual:
             n = tf.maximum(tf.reduce_sum(tf.cast(mask, "float32"), axis=1, keepdims=True), 1.0)
             post = post + tf.reduce_sum(vectors, axis=1) / n
@@ -431,7 +467,7 @@ def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epoch
     model = build_model(kind, len(encoder.vocabulary_), len(encoder.tags_), strategy=strategy,
                         learning_rate=learning_rate, optimizer=optimizer, dim=dim, margin=margin,
                         max_draws=max_draws, dropout=dropout, word_dropout=word_dropout,
-                        token_dropout=token_dropout, **extra)
+                        token_dropout=token_dropout, seed=seed, **extra)
     if init_from is not None:
         model.init_from(init_from.model if isinstance(init_from, Trained) else init_from)
     train_ds = encoder.dataset(corpus.train, batch_size, shuffle=True, seed=seed)
