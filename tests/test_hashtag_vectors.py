@@ -101,7 +101,8 @@ def test_k_occurrence_counts_top_k_per_candidate():
 
 
 def test_k_occurrence_breaks_ties_by_column_and_checks_k():
-    """Catches: an unstable sort that lets a tie pick the later column; k beyond the candidates."""
+    """Catches: top k taken from an ascending sort reversed (a tie then picks the later column);
+    k beyond the candidates accepted."""
     np.testing.assert_array_equal(hv.k_occurrence([[1.0, 1.0, 0.0]], 1), [1, 0, 0])
     with pytest.raises(ValueError, match="k must be between 1 and the 3 candidates"):
         hv.k_occurrence(SCORES, 4)
