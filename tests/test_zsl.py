@@ -1,8 +1,14 @@
-"""Zero-shot methods: ESZSL's closed form, ConSE, DEM's training step, and the protocol's splits."""
+"""Zero-shot methods (tagzsl.zsl): ESZSL's closed form, ConSE, DEM's training step; and the
+protocol around them (tagzsl.experiments.zero_shot): partitions, percent rates, mean ± sd,
+the verdict and the settings."""
+import dataclasses
+
 import numpy as np
+import pandas as pd
 import pytest
 
-from tagzsl import zsl
+from tagzsl import config, embeddings, experiments, zsl
+from tagzsl.experiments import zero_shot as zs
 
 
 def eszsl_numpy(x, y, s, gamma, lam):
@@ -22,8 +28,21 @@ def test_eszsl_closed_form_matches_numpy_reference(gamma, lam):
     model = zsl.ESZSL(gamma=gamma, lam=lam).fit(x, labels, s)
     y = -np.ones((m, z))
     y[np.arange(m), labels] = 1
-    np.testing.assert_allclose(model.W_, eszsl_numpy(x, y, s, gamma, lam), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(model.W_, eszsl_numpy(x, y, s, gamma, lam), rtol=1e-9, atol=1e-10)
     assert model.scores(x[:5], s).shape == (5, z)
+
+
+def test_eszsl_closed_form_float64_at_benchmark_shape():
+    """Same W as the explicit formula to 1e-10 at d=1024, a=150, z=50 (the benchmark's shape)."""
+    rng = np.random.default_rng(2)
+    n, d, a, z = 3000, 1024, 150, 50
+    x, s = rng.normal(size=(n, d)), rng.normal(size=(z, a))
+    labels = rng.integers(0, z, size=n)
+    y = -np.ones((n, z))
+    y[np.arange(n), labels] = 1
+    w = zsl.ESZSL.closed_form(x, labels, s, 1.0, 1.0)
+    assert w.dtype.name == "float64" and tuple(w.shape) == (d, a)
+    assert np.abs(w.numpy() - eszsl_numpy(x, y, s, 1.0, 1.0)).max() < 1e-10
 
 
 def test_eszsl_ranks_separable_unseen_classes():
@@ -63,15 +82,11 @@ def test_conse_hand_checkable():
 
 
 def test_word2vec_similarity_and_random():
-    class KV:
-        vector_size = 2
-        key_to_index = {"a": 0, "b": 1}
+    from gensim.models import KeyedVectors
 
-        def __getitem__(self, words):
-            table = {"a": [1.0, 0.0], "b": [0.0, 1.0]}
-            return np.array([table[w] for w in words]) if isinstance(words, list) else np.array(table[words])
-
-    scores = zsl.word2vec_similarity(KV(), [["a", "zzz"], ["b", "b"], ["zzz"]], np.array([[1.0, 0], [0, 2.0]]))
+    kv = KeyedVectors(2)
+    kv.add_vectors(["a", "b"], np.array([[1.0, 0.0], [0.0, 1.0]], "float32"))
+    scores = zsl.word2vec_similarity(kv, [["a", "zzz"], ["b", "b"], ["zzz"]], np.array([[1.0, 0], [0, 2.0]]))
     np.testing.assert_allclose(scores, [[1, 0], [0, 1], [0, 0]], atol=1e-6)
     r = zsl.random_scores(4, 3, seed=1)
     assert r.shape == (4, 3) and np.array_equal(r, zsl.random_scores(4, 3, seed=1))
@@ -116,7 +131,7 @@ def test_word_space_dem_starts_at_word2vec_baseline():
     dem = zsl.DEM(encoder, hashtag_branch=keras.layers.UnitNormalization())
     cands = rng.normal(size=(4, 5)).astype("float32")
     mean = matrix[ids].mean(1)
-    expected = zsl._unit(mean) @ zsl._unit(cands).T
+    expected = embeddings.unit_rows(mean) @ embeddings.unit_rows(cands).T
     np.testing.assert_array_equal(dem.scores(ids, cands).argsort(1), expected.argsort(1))
 
 
@@ -125,13 +140,13 @@ def _hashtag_column(n_tags=50, per_tag=20, seed=0):
     return np.random.default_rng(seed).permutation(tags)
 
 
-@pytest.mark.parametrize("n_seen", [s for s, _ in zsl.SPLITS])
+@pytest.mark.parametrize("n_seen", [s for s, _ in zs.SPLITS])
 def test_partitions_never_leak(n_seen):
     hashtags = _hashtag_column()
-    parts = zsl.make_partitions(hashtags, n_seen, n_partitions=5, seed=2019)
+    parts = zs.make_partitions(hashtags, n_seen, n_partitions=5, seed=2019)
     assert len({tuple(p.unseen) for p in parts}) == 5          # different partitions
     for p in parts:
-        zsl.check_no_leak(p, hashtags)
+        zs.check_no_leak(p, hashtags)
         assert len(p.seen) == n_seen and len(p.unseen) == 50 - n_seen
         assert not set(hashtags[p.train]) & set(p.unseen)                    # seen-only training
         assert set(hashtags[p.unseen_test]) == set(p.unseen)
@@ -141,55 +156,78 @@ def test_partitions_never_leak(n_seen):
         assert counts.min() >= 5 and counts.max() <= 10
         assert np.array_equal(np.union1d(p.few_shot, p.few_shot_test), p.unseen_test)
         assert not np.intersect1d(p.train, p.seen_test).size
-    again = zsl.make_partitions(hashtags, n_seen, n_partitions=5, seed=2019)
+    again = zs.make_partitions(hashtags, n_seen, n_partitions=5, seed=2019)
     assert all(np.array_equal(a.train, b.train) for a, b in zip(parts, again))
 
 
 def test_check_no_leak_catches_a_leak():
     hashtags = _hashtag_column()
-    p = zsl.make_partitions(hashtags, 40, n_partitions=1)[0]
+    p = zs.make_partitions(hashtags, 40, n_partitions=1)[0]
     p.train = np.concatenate([p.train, p.unseen_test[:1]])
     with pytest.raises(AssertionError, match="unseen hashtags"):
-        zsl.check_no_leak(p, hashtags)
+        zs.check_no_leak(p, hashtags)
     with pytest.raises(ValueError, match="n_seen"):
-        zsl.make_partitions(hashtags, 50)
+        zs.make_partitions(hashtags, 50)
 
 
 def test_generalised_harmonic_mean():
     scores = np.eye(4)
     labels = np.array([0, 1, 3, 3])
-    out = zsl.generalised(scores, labels, [True, True, False, False])
-    assert out["seen"] == 1.0 and out["unseen"] == 0.5
-    assert out["H"] == pytest.approx(2 / 3)
+    out = zs.generalised(scores, labels, [True, True, False, False])
+    assert out["seen"] == 100.0 and out["unseen"] == 50.0          # percent, as the paper
+    assert out["H"] == pytest.approx(200 / 3)
 
 
-def test_zero_shot_recommender_ranks_unseen_hashtags_and_reports_missing():
-    from tagzsl import embeddings, preprocess
-    from tagzsl.data import synthetic_corpus
-    from tagzsl.recommender import MissingVectorWarning
+def test_hits_are_percent_and_count_ties_against_the_truth():
+    scores = np.array([[0.9, 0.1, 0.0], [0.5, 0.5, 0.0], [0.1, 0.2, 0.3], [0.3, 0.2, 0.1]])
+    labels = np.array([0, 1, 0, 2])                                   # ranks 1, 2 (tie), 3, 3
+    assert zs.hits(scores, labels) == {"hit@1": 25.0, "hit@2": 50.0, "hit@5": 100.0}
 
-    corpus = synthetic_corpus(600, n_topics=6, hashtags_per_topic=2, seed=0)
-    sentences = [preprocess.clean_text(t) + list(h) for t, h in zip(corpus["text"], corpus["hashtags"])]
-    kv = embeddings.train_word2vec(sentences, dim=16, epochs=5, min_count=1)
-    tag = corpus["hashtags"].str[0]
-    topics = corpus["topic"].to_numpy()
-    seen_topics = topics < 4
-    rec = zsl.ZeroShotRecommender(kv, zsl.Settings(units=8, features=8, epochs=2, dem_epochs=2,
-                                                   sequence_length=12), seed=0)
-    rec.fit(corpus["text"][seen_topics].tolist(), tag[seen_topics].tolist())
-    unseen = sorted(set(tag[~seen_topics]))
-    assert not set(unseen) & set(rec.classes_)
-    texts = corpus["text"][~seen_topics].tolist()[:40]
-    with pytest.warns(MissingVectorWarning, match="nosuchtag"):
-        out = rec.recommend(texts, unseen + ["#nosuchtag"], k=2)
-    assert rec.missing_ == ["nosuchtag"]
-    assert len(out) == 40 and all(len(r) == 2 and r[0][1] >= r[1][1] for r in out)
-    assert all(h in unseen for r in out for h, _ in r)
-    truth = tag[~seen_topics].tolist()[:40]
-    # the unseen hashtags' topics are learnable from word vectors alone: well above chance (1/4)
-    topic_of = dict(zip(tag, topics))
-    assert np.mean([topic_of[r[0][0]] == topic_of[t] for r, t in zip(out, truth)]) > 0.5
-    with pytest.raises(ValueError, match="none of the candidate"):
-        rec.recommend(texts[:1], ["nosuchtag"])
-    with pytest.raises(TypeError):
-        rec.recommend("one tweet", unseen)
+
+def _rows(values):
+    """Tidy rows (as run() returns) from {(setting, split, method): [hit@1 per partition]}."""
+    return pd.DataFrame([{"setting": st, "split": sp, "method": m, "partition": i,
+                          "hit@1": v, "hit@2": v, "hit@5": v}
+                         for (st, sp, m), vs in values.items() for i, v in enumerate(vs)])
+
+
+def test_summarise_mean_and_sample_sd_in_method_order():
+    rows = _rows({("zero-shot", "40/10", "DEM"): [10.0, 20.0, 30.0],
+                  ("zero-shot", "40/10", "random"): [5.0, 5.0, 5.0]})
+    table, mean = zs.summarise(rows)
+    assert list(table.index.get_level_values("method")) == ["random", "DEM"]
+    assert table.loc[("zero-shot", "40/10", "DEM"), "hit@1"] == "20.0 ± 10.0"     # ddof=1, not 8.2
+    assert mean.loc[("zero-shot", "40/10", "DEM"), "hit@1"] == pytest.approx(20.0)
+
+
+def test_verdict_reads_the_paper_order_from_the_numbers():
+    base = {"random": [10.0], "word2vec similarity": [30.0], "ConSE": [20.0], "ESZSL": [40.0], "DEM": [50.0]}
+    rows = _rows({**{("zero-shot", "40/10", m): v for m, v in base.items()},
+                  **{("few-shot", "40/10", m): [v[0] + 1] for m, v in base.items()},
+                  **{("zero-shot", "30/20", m): [v[0] * (-1 if m == "DEM" else 1) + 100] for m, v in base.items()}})
+    text = "\n".join(zs.verdict(rows))
+    assert "zero-shot 40/10 (hit@1, %): DEM 50.0 > ESZSL 40.0 > word2vec similarity 30.0" in text
+    lines = zs.verdict(rows)
+    z40 = lines.index(next(ln for ln in lines if ln.startswith("zero-shot 40/10")))
+    assert lines[z40 + 1].strip() == "paper order DEM > ESZSL > ConSE holds"
+    assert "ConSE does not beat it" in lines[z40 + 2] and "DEM beats it" in lines[z40 + 2]
+    z30 = lines.index(next(ln for ln in lines if ln.startswith("zero-shot 30/20")))
+    assert lines[z30 + 1].strip() == "paper order DEM > ESZSL > ConSE does not hold"   # DEM 50 < ESZSL 140
+    assert "few-shot > zero-shot on 40/10: word2vec similarity yes (31.0 vs 30.0), ConSE yes" in text
+    assert not any(ln.startswith("few-shot > zero-shot on 30/20") for ln in lines)  # no few-shot rows there
+
+
+def test_settings_are_frozen_and_seeded_by_default():
+    assert experiments.settings_for(zs, "full") is zs.FULL and zs.FULL == zs.Settings()
+    assert experiments.settings_for(zs, "lesson") is zs.LESSON
+    assert experiments.settings_for(zs, "quick") is zs.QUICK
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        zs.FULL.units = 3
+    assert zs.FULL.n_partitions == 5 and zs.LESSON.n_partitions == 1 and zs.QUICK.n_partitions == 1
+    assert zs.LESSON.units < zs.FULL.units and zs.LESSON.splits == zs.SPLITS
+    for fn in (zs.make_partitions, zs.train_gru, zs.train_dem, zs.softmax_head, zs.run,
+               zsl.random_scores, zsl.select_eszsl, zsl.class_split, zsl.dem_dataset):
+        import inspect
+
+        assert inspect.signature(fn).parameters["seed"].default == config.DEFAULT_SEED, fn.__name__
+    assert zs.partition_seeds(zs.LESSON) == {"40/10": [42019], "30/20": [32019], "25/25": [27019]}
