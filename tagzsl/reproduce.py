@@ -1,57 +1,61 @@
-"""Execute the numbered notebooks with papermill, in order, failing loudly.
+"""Execute the numbered notebooks in one of three modes, in order, failing loudly; keep their
+outputs clean.
 
-Every notebook has one cell tagged ``parameters`` that defines ``QUICK``, ``SEED``,
-``DATA_ROOT`` and ``FIGURES_DIR``. A full run executes the notebooks in place (their
-committed outputs) and writes figures to ``figures/``; a quick run writes the executed
-copies and figures under ``runs/quick/`` so the committed full-run outputs are never
-overwritten by smoke results.
+Every notebook has one cell tagged ``parameters``::
+
+    MODE = "full"          # "full" | "lesson" | "quick"  (see tagzsl.experiments)
+    SEED = 2019
+    DATA_ROOT = None       # None: $TAGZSL_DATA, else download into the cache
+    FIGURES_DIR = "../figures"
+
+:func:`run` writes the run's values INTO that cell (no extra injected cell; a stale
+``injected-parameters`` cell is dropped) and executes the notebook with nbclient, in the
+folder it is written to. So an executed notebook can be re-run by hand as it is, and a
+person who edits the cell and runs all gets what the cell says. ``FIGURES_DIR`` is stored
+relative to the notebook when both sit in the repository (or the figures folder is inside
+the output folder); a data root given to :func:`run` reaches the kernel as
+``$TAGZSL_DATA``, so no machine path is written into a notebook.
+
+Modes: ``full`` rewrites ``notebooks/`` and ``figures/`` (the committed results);
+``lesson`` and ``quick`` write ``runs/<mode>/`` and ``runs/<mode>/figures/``.
+
+Clean outputs: the kernel runs with ``TF_CPP_MIN_LOG_LEVEL=3`` and its own stderr is not
+echoed; from the executed notebook :func:`clean_outputs` removes TensorFlow's log lines and
+Python warnings and replaces machine paths (repository, output folder, data roots, home)
+by relative or symbolic ones. :func:`check_outputs` lists what is still wrong.
 """
 from __future__ import annotations
 
+import ast
+import json
+import os
 import pathlib
 import re
+import subprocess
+import sys
 import time
 
 from tagzsl import config
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
+MODES = ("full", "lesson", "quick")
 
+#: notebooks executed by :func:`run` in this process, newest last (``{"notebook", "output",
+#: "figures", "problems", ...}``); lets a test session check outputs without executing again.
+executed: list[dict] = []
 
 #: TensorFlow's C++ runtime log lines (absl format, e.g. "I0000 00:00:17.95 5975 cudart_stub.cc:31] ...")
-#: and absl's note that precedes them: written to stderr at import and graph build whatever
-#: TF_CPP_MIN_LOG_LEVEL says; they say nothing about the run.
+#: and absl's note that precedes them.
 STARTUP_NOISE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
                            r"|[IWEF]\d{4} \d\d:\d\d:[\d.]+\s+\d+ \w+\.cc:\d+\] .*)\n?$")
-
-
-def strip_startup_noise(path) -> int:
-    """Remove TensorFlow's start-up log lines from the stderr outputs of an executed notebook.
-
-    Other stderr text is kept; an output left empty is dropped. Rewrites ``path`` atomically
-    and returns how many lines were removed.
-    """
-    import nbformat
-
-    path = pathlib.Path(path)
-    nb = nbformat.read(path, as_version=4)
-    removed = 0
-    for cell in nb.cells:
-        kept_outputs = []
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                lines = output["text"].splitlines(keepends=True)
-                kept = [line for line in lines if not STARTUP_NOISE.match(line)]
-                removed += len(lines) - len(kept)
-                if not kept:
-                    continue
-                output["text"] = "".join(kept)
-            kept_outputs.append(output)
-        if "outputs" in cell:
-            cell["outputs"] = kept_outputs
-    if removed:
-        config.atomic_write_bytes(path, nbformat.writes(nb).encode("utf-8") + b"\n")
-    return removed
+#: the first line of a Python warning ("path:12: UserWarning: ...") or of a Python log record
+#: from TensorFlow/absl ("WARNING:tensorflow:..."); indented lines after it belong to it.
+WARNING_LINE = re.compile(r"^(\S.*:\d+: \w*Warning: .*|(WARNING|INFO|ERROR|DEBUG):(absl|tensorflow|root|py\.warnings):.*)\n?$")
+#: absolute paths that name one machine
+MACHINE_PATH = re.compile(r"(?<![\w.~$])(/work/|/home/|/root/|/Users/|/tmp/|/private/|/var/folders/|[A-Z]:\\\\Users)")
+_TEXT_TYPES = ("text/plain", "text/html", "text/markdown", "text/latex")
+_PNG_LITERAL = re.compile(r"""["']([\w.-]+\.png)["']""")
 
 
 class NotebookFailed(RuntimeError):
@@ -70,56 +74,262 @@ def notebooks(only=None) -> list[pathlib.Path]:
     return found
 
 
-def run(only=None, quick: bool = False, mode: str | None = None, seed: int = config.DEFAULT_SEED, data_root=None,
-        out_dir=None, figures_dir=None, log=print) -> list[dict]:
-    """Execute the notebooks; returns ``[{"notebook", "output", "seconds"}]``.
+# ----------------------------------------------------------------------- parameters
+def _literal(value) -> str:
+    return json.dumps(value) if isinstance(value, str) else repr(value)
 
-    Raises :class:`NotebookFailed` on the first notebook that fails.
+
+def set_parameters(nb, values: dict) -> None:
+    """Write ``values`` into the notebook's ``parameters`` cell (in place, comments kept).
+
+    A name the cell assigns at top level gets the new value; a name it lacks is appended.
+    ``injected-parameters`` cells and papermill's metadata are removed.
     """
-    import os
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.get("metadata", {}).pop("papermill", None)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ValueError(f"expected one cell tagged 'parameters', found {len(cells)}")
+    cell = cells[0]
+    lines = cell.source.splitlines()
+    spans = {}
+    for node in ast.parse(cell.source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            spans[node.targets[0].id] = node.value
+    # replace from the bottom up so earlier offsets stay valid
+    for name in sorted((n for n in values if n in spans), key=lambda n: -spans[n].lineno):
+        v = spans[name]
+        first, last = v.lineno - 1, v.end_lineno - 1
+        head = lines[first][:v.col_offset]
+        tail = lines[last][v.end_col_offset:]
+        lines[first:last + 1] = [head + _literal(values[name]) + tail]
+    lines += [f"{name} = {_literal(value)}" for name, value in values.items() if name not in spans]
+    cell.source = "\n".join(lines)
 
-    import papermill
+
+def parameters(nb) -> dict:
+    """The literal values the notebook's ``parameters`` cell assigns."""
+    for cell in nb.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            out = {}
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                    try:
+                        out[node.targets[0].id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        pass
+            return out
+    return {}
+
+
+# ----------------------------------------------------------------------- clean outputs
+def _strip_lines(text: str) -> tuple[str, int]:
+    kept, removed, in_warning = [], 0, False
+    for line in text.splitlines(keepends=True):
+        if STARTUP_NOISE.match(line) or WARNING_LINE.match(line):
+            in_warning, removed = True, removed + 1
+        elif in_warning and line[:1] in (" ", "\t"):
+            removed += 1
+        else:
+            in_warning = False
+            kept.append(line)
+    return "".join(kept), removed
+
+
+def clean_outputs(nb, replacements=()) -> int:
+    """Remove TensorFlow log lines and Python warnings from the stderr outputs of ``nb`` (an
+    output left empty is dropped) and apply ``replacements`` (``[(machine path, shown as)]``)
+    to every text output. Returns how many lines were removed; stdout is never filtered."""
+    removed = 0
+    for cell in nb.cells:
+        if "outputs" not in cell:
+            continue
+        kept_outputs = []
+        for output in cell["outputs"]:
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                output["text"], n = _strip_lines(output["text"])
+                removed += n
+                if not output["text"]:
+                    continue
+            if "text" in output:
+                output["text"] = _replace(output["text"], replacements)
+            for kind in _TEXT_TYPES:
+                if kind in output.get("data", {}):
+                    value = output["data"][kind]
+                    value = "".join(value) if isinstance(value, list) else value
+                    output["data"][kind] = _replace(value, replacements)
+            kept_outputs.append(output)
+        cell["outputs"] = kept_outputs
+    return removed
+
+
+def _replace(text: str, replacements) -> str:
+    for path, shown in replacements:
+        text = text.replace(path, shown)
+    return text
+
+
+def machine_paths(out_dir, env=None) -> list[tuple[str, str]]:
+    """``[(absolute path, how to show it)]``, longest first: the output folder and the repository
+    (relative to the notebook), data roots from ``env`` (``$TAGZSL_DATA`` ...), home (``~``)."""
+    out_dir = pathlib.Path(out_dir).resolve()
+    env = os.environ if env is None else env
+    pairs = {str(out_dir): "."}
+    pairs[str(REPO)] = os.path.relpath(REPO, out_dir) if out_dir.is_relative_to(REPO) else "$TAGZSL_REPO"
+    for var in ("TAGZSL_DATA", "NLTK_DATA", "TAGZSL_CACHE"):
+        for part in filter(None, env.get(var, "").split(os.pathsep)):
+            pairs.setdefault(str(pathlib.Path(part).expanduser().resolve()), f"${var}")
+    pairs.setdefault(sys.prefix, "$PYTHON")
+    pairs.setdefault(str(pathlib.Path.home()), "~")
+    out = []
+    for path, shown in sorted(pairs.items(), key=lambda kv: -len(kv[0])):
+        if len(path) > 1:
+            out += [(path + os.sep, shown + "/"), (path, shown)]
+    return out
+
+
+def strip_startup_noise(path) -> int:
+    """Remove TensorFlow's log lines and Python warnings from a notebook file's stderr outputs
+    (rewritten atomically when anything was removed); returns how many lines went."""
+    import nbformat
+
+    path = pathlib.Path(path)
+    nb = nbformat.read(path, as_version=4)
+    removed = clean_outputs(nb)
+    if removed:
+        config.atomic_write_bytes(path, nbformat.writes(nb).encode("utf-8") + b"\n")
+    return removed
+
+
+# ----------------------------------------------------------------------- checks
+def check_outputs(nb_path, figures=None) -> list[str]:
+    """Problems in an executed notebook, one line each (an empty list: clean).
+
+    Looks for warnings, TensorFlow log lines, tracebacks and error outputs, machine paths
+    (in outputs and cell sources), ``injected-parameters`` cells, and compares the images
+    shown with the figures written: ``figures`` is their number (or names); by default, the
+    distinct ``"*.png"`` names in the code cells."""
+    import nbformat
+
+    nb = nbformat.read(pathlib.Path(nb_path), as_version=4)
+    name, problems = pathlib.Path(nb_path).name, []
+    images = 0
+    for i, cell in enumerate(nb.cells):
+        where = f"{name} cell {i}"
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            problems.append(f"{where}: an injected-parameters cell")
+        if MACHINE_PATH.search(cell.source):
+            problems.append(f"{where}: machine path in the source: {_snippet(cell.source, MACHINE_PATH)}")
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            if kind == "error":
+                problems.append(f"{where}: error output {output.get('ename')}: {output.get('evalue')}")
+                continue
+            data = output.get("data", {})
+            images += "image/png" in data
+            texts = [output.get("text", "")] + [data[k] for k in _TEXT_TYPES if k in data]
+            text = "".join("".join(t) if isinstance(t, list) else t for t in texts)
+            for line in text.splitlines():
+                if STARTUP_NOISE.match(line):
+                    problems.append(f"{where}: TensorFlow log line: {line[:100]}")
+                elif WARNING_LINE.match(line) or re.search(r"\b\w*Warning: ", line):
+                    problems.append(f"{where}: warning: {line[:100]}")
+                elif line.startswith("Traceback (most recent call last)"):
+                    problems.append(f"{where}: traceback in the output")
+            if MACHINE_PATH.search(text):
+                problems.append(f"{where}: machine path in the output: {_snippet(text, MACHINE_PATH)}")
+    if figures is None:
+        figures = {m for c in nb.cells if c.cell_type == "code" for m in _PNG_LITERAL.findall(c.source)}
+    n_figures = figures if isinstance(figures, int) else len(set(figures))
+    if images != n_figures:
+        problems.append(f"{name}: shows {images} image(s) but writes {n_figures} figure(s)")
+    return problems
+
+
+def _snippet(text: str, pattern: re.Pattern) -> str:
+    m = pattern.search(text)
+    return text[max(0, m.start() - 20):m.end() + 40].replace("\n", " ")
+
+
+# ----------------------------------------------------------------------- run
+def run(only=None, quick: bool = False, mode: str | None = None, seed: int = config.DEFAULT_SEED,
+        data_root=None, out_dir=None, figures_dir=None, log=print, timeout=None) -> list[dict]:
+    """Execute the notebooks in ``mode`` ("full", "lesson" or "quick"; ``quick=True`` means
+    "quick"); returns ``[{"notebook", "output", "seconds", "mode", "figures", "problems"}]``.
+
+    Raises :class:`NotebookFailed` on the first notebook that fails (its executed copy,
+    with the traceback, is kept as ``<name>.failed.ipynb``). ``log`` gets one line per notebook.
+    """
+    import nbclient
+    import nbformat
 
     mode = mode or ("quick" if quick else "full")
-    quick = mode == "quick"
-    # The kernels run in notebooks/: make relative corpus paths absolute before they start.
-    for var in ("TAGZSL_DATA", "NLTK_DATA", "TAGZSL_CACHE"):
-        if os.environ.get(var):
-            os.environ[var] = os.pathsep.join(str(pathlib.Path(v).expanduser().resolve())
-                                              for v in os.environ[var].split(os.pathsep))
-    if data_root:
-        data_root = pathlib.Path(data_root).expanduser().resolve()
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow's C++ log out of the outputs
-    if out_dir is None:
-        out_dir = REPO / "runs" / "quick" if quick else NOTEBOOKS
-    out_dir = pathlib.Path(out_dir).resolve()
-    if figures_dir is None:
-        figures_dir = out_dir / "figures" if quick else REPO / "figures"
-    figures_dir = pathlib.Path(figures_dir).resolve()
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    out_dir = pathlib.Path(out_dir or (NOTEBOOKS if mode == "full" else REPO / "runs" / mode)).resolve()
+    figures_dir = pathlib.Path(figures_dir or (REPO / "figures" if mode == "full" else out_dir / "figures")).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     figures_dir.mkdir(parents=True, exist_ok=True)
+    env = kernel_env(data_root)
+    shown_figures = (os.path.relpath(figures_dir, out_dir)
+                     if figures_dir.is_relative_to(out_dir) or (out_dir.is_relative_to(REPO) and figures_dir.is_relative_to(REPO))
+                     else str(figures_dir))
+    replacements = machine_paths(out_dir, env)
     todo = notebooks(only)
     results = []
-    for i, nb in enumerate(todo, 1):
-        out = out_dir / nb.name
-        log(f"[{i}/{len(todo)}] {nb.name} ({'quick' if quick else 'full'} mode, seed {seed}) ...")
+    for i, source in enumerate(todo, 1):
+        out = out_dir / source.name
         start = time.perf_counter()
-        params = {"MODE": mode, "QUICK": mode == "quick", "SEED": int(seed), "FIGURES_DIR": str(figures_dir),
-                  "DATA_ROOT": str(data_root) if data_root else None}
-        tmp = out.with_name(f".{out.stem}.running.ipynb")
+        nb = nbformat.read(source, as_version=4)
+        values = {"MODE": mode, "SEED": int(seed), "DATA_ROOT": None, "FIGURES_DIR": shown_figures}
+        if "QUICK" in parameters(nb):  # notebooks not yet converted to MODE
+            values["QUICK"] = mode == "quick"
+        set_parameters(nb, values)
+        before = _pngs(figures_dir)
+        client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                                         resources={"metadata": {"path": str(out_dir)}})
         try:
-            papermill.execute_notebook(str(nb), str(tmp), parameters=params, cwd=str(NOTEBOOKS),
-                                       kernel_name="python3", progress_bar=False)
+            client.execute(env=env, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         except Exception as err:
             failed = out.with_name(out.stem + ".failed.ipynb")
-            if tmp.exists():
-                tmp.replace(failed)
-            raise NotebookFailed(f"{nb.name} failed: {type(err).__name__}: "
-                                 f"{str(err).strip().splitlines()[-1] if str(err).strip() else ''}\n"
-                                 f"executed copy with the traceback: {failed}") from err
-        strip_startup_noise(tmp)
-        tmp.replace(out)
+            clean_outputs(nb, replacements)
+            config.atomic_write_bytes(failed, nbformat.writes(nb).encode("utf-8") + b"\n")
+            detail = f"{getattr(err, 'ename', type(err).__name__)}: {getattr(err, 'evalue', '') or _last_line(err)}"
+            raise NotebookFailed(f"{source.name} failed: {detail}\nexecuted copy with the traceback: {failed}") from None
+        clean_outputs(nb, replacements)
+        config.atomic_write_bytes(out, nbformat.writes(nb).encode("utf-8") + b"\n")
+        written = sorted(name for name, stamp in _pngs(figures_dir).items() if before.get(name) != stamp)
         seconds = time.perf_counter() - start
-        log(f"[{i}/{len(todo)}] {nb.name} done in {seconds:.0f} s -> {out}")
-        results.append({"notebook": nb.name, "output": str(out), "seconds": seconds})
+        result = {"notebook": source.name, "output": str(out), "seconds": seconds, "mode": mode,
+                  "figures": written, "problems": check_outputs(out, figures=written)}
+        shown = os.path.relpath(out, pathlib.Path.cwd()) if out.is_relative_to(pathlib.Path.cwd()) else str(out)
+        note = f", {len(result['problems'])} output problem(s)" if result["problems"] else ""
+        log(f"[{i}/{len(todo)}] {source.name}: {mode} mode, {seconds:.0f} s, "
+            f"{len(written)} figure(s){note} -> {shown}")
+        results.append(result)
+        executed.append(result)
     return results
+
+
+def kernel_env(data_root=None) -> dict:
+    """The kernel's environment: ours, TensorFlow's C++ log off, data roots made absolute
+    (the kernel runs in the output folder) and ``data_root`` as ``$TAGZSL_DATA``."""
+    env = dict(os.environ)
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    for var in ("TAGZSL_DATA", "NLTK_DATA", "TAGZSL_CACHE"):
+        if env.get(var):
+            env[var] = os.pathsep.join(str(pathlib.Path(v).expanduser().resolve()) for v in env[var].split(os.pathsep))
+    if data_root:
+        env["TAGZSL_DATA"] = str(pathlib.Path(data_root).expanduser().resolve())
+    return env
+
+
+def _pngs(folder: pathlib.Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.png")}
+
+
+def _last_line(err) -> str:
+    text = str(err).strip()
+    return text.splitlines()[-1] if text else ""
