@@ -123,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--candidates", help="comma-separated hashtags to rank instead of the trained ones "
                                          "(zero-shot, ConSE; any hashtag with a word vector)")
     rc.set_defaults(func=cmd_recommend)
+
+    from tagzsl import demo  # `tagzsl demo`: the live demo page (cheap import; gradio loads on use)
+
+    demo.add_subcommand(sub)
     return parser
 
 
