@@ -2,10 +2,11 @@
 
 Usage: nice python benchmarks/tagspace_validation_search.py [--wsabie-epochs 16] CONFIG...
 where each CONFIG is ``name:key=value,key=value`` of ``tagzsl.tagspace.train`` TagSpace arguments
-(e.g. ``base:learning_rate=0.001`` or ``tok:token_dropout=0.4,epochs=16``). Prints, per model,
-the best validation epoch and its P@1 / R@10 / mean rank. Seed 2019 unless ``--seed``, the
-notebook's corpus and dropout 0.5; the WSABIE that initialises every TagSpace is trained first
-(``--wsabie-*`` options).
+(e.g. ``base:learning_rate=0.001`` or ``tok:token_dropout=0.4,epochs=16``) over notebook 04's full
+settings (``tagzsl.experiments.tagspace.FULL``). Prints, per model, the best validation epoch and
+its P@1 / R@10 (percent) / mean rank. Seed ``config.DEFAULT_SEED`` unless ``--seed``, the notebook's
+corpus; the WSABIE that initialises every TagSpace is trained first (``--wsabie-*`` options,
+default the settings picked on validation).
 """
 from __future__ import annotations
 
@@ -17,12 +18,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from tagzsl import corpus as corpus_mod, tagspace as ts  # noqa: E402
 from tagzsl.config import DEFAULT_SEED, data_root  # noqa: E402
+from tagzsl.experiments import tagspace as xt  # noqa: E402
+
+S = xt.FULL
 
 
 def best(history):
     r = ts.best_epoch(history)
-    return (f"best epoch {r['epoch']}/{len(history)}  val P@1 {100 * r['P@1']:.2f}  R@10 {100 * r['R@10']:.2f}  "
-            f"mean rank {r['mean_rank']:.1f}  sum {100 * (r['P@1'] + r['R@10']):.2f}")
+    return (f"best epoch {r['epoch']}/{len(history)}  val P@1 {r['P@1']:.2f}  R@10 {r['R@10']:.2f}  "
+            f"mean rank {r['mean_rank']:.1f}  sum {r['score']:.2f}")
 
 
 def parse(value):
@@ -37,29 +41,30 @@ def parse(value):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("configs", nargs="*")
-    ap.add_argument("--dim", type=int, default=64)
-    ap.add_argument("--wsabie-epochs", type=int, default=16)
-    ap.add_argument("--wsabie-lr", type=float, default=0.003)
-    ap.add_argument("--wsabie-token-dropout", type=float, default=0.0)
+    ap.add_argument("--dim", type=int, default=S.dims[0])
+    ap.add_argument("--wsabie-epochs", type=int, default=S.wsabie_epochs)
+    ap.add_argument("--wsabie-lr", type=float, default=S.wsabie_lr)
+    ap.add_argument("--wsabie-token-dropout", type=float, default=S.wsabie_token_dropout)
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = ap.parse_args()
     prep = corpus_mod.prepare(root=data_root(), seed=DEFAULT_SEED)
-    corpus = ts.build_corpus(prep.clean, seed=DEFAULT_SEED)
+    corpus = xt.build_corpus(prep.clean, min_count=S.min_count, seed=DEFAULT_SEED)
     encoder = ts.Encoder().fit(corpus.train["tokens"], corpus.tags)
-    common = dict(max_draws=1000, margin=0.1, dropout=0.5, optimizer="adam", encoder=encoder, seed=args.seed)
-    wsabie = ts.train("wsabie", corpus, dim=args.dim, epochs=args.wsabie_epochs, learning_rate=args.wsabie_lr,
-                      batch_size=128, token_dropout=args.wsabie_token_dropout, **common)
+    common = dict(encoder=encoder, seed=args.seed)
+    wsabie = ts.train("wsabie", corpus, dim=args.dim, learning_rate=args.wsabie_lr,
+                      token_dropout=args.wsabie_token_dropout,
+                      **S.train_kwargs("wsabie", epochs=args.wsabie_epochs), **common)
     print(f"WSABIE d={args.dim} lr={args.wsabie_lr} token_dropout={args.wsabie_token_dropout} seed={args.seed}: "
           f"{best(wsabie.history)}  ({wsabie.seconds:.0f} s)", flush=True)
-    print("  per epoch:", [(r["epoch"], round(100 * (r["P@1"] + r["R@10"]), 2)) for r in wsabie.history], flush=True)
+    print("  per epoch:", [(r["epoch"], round(r["score"], 2)) for r in wsabie.history], flush=True)
     for spec in args.configs:
         name, _, rest = spec.partition(":")
-        kw = dict(hidden=256, epochs=10, batch_size=64, learning_rate=0.001)
+        kw = {**S.train_kwargs("tagspace"), **S.picked("tagspace")}
         kw.update({k: parse(v) for k, v in (item.split("=") for item in rest.split(",") if item)})
         start = time.perf_counter()
         t = ts.train("tagspace", corpus, dim=args.dim, init_from=wsabie, **{**common, **kw})
         print(f"TagSpace {name} {kw}: {best(t.history)}  ({time.perf_counter() - start:.0f} s)", flush=True)
-        print("  per epoch:", [(r["epoch"], round(100 * (r["P@1"] + r["R@10"]), 2)) for r in t.history], flush=True)
+        print("  per epoch:", [(r["epoch"], round(r["score"], 2)) for r in t.history], flush=True)
 
 
 if __name__ == "__main__":

@@ -1,144 +1,35 @@
 """#TagSpace (Weston, Chopra, Adams, EMNLP 2014): a CNN post embedding trained with WARP.
 
-Contents, in the order a reader meets them:
+The methods only (the corpus, baselines, grids and result tables are in
+:mod:`tagzsl.experiments.tagspace`):
 
-* the corpus protocol (:func:`build_corpus`): cleaned TweetEval tweets that keep at least
-  one hashtag seen ``>= min_count`` times, rarer hashtags dropped, a seeded 80/10/10 split,
-  and a fastText/StarSpace text export (:func:`export_fasttext`, :func:`read_fasttext`);
-* :class:`WarpModel`, the shared WARP training step (``train_step``/``test_step`` call one
-  ``_compute_loss``), and its two post encoders: :class:`TagSpace` (word lookup table,
-  convolution over windows of ``K`` words, max over positions, tanh, linear) and
-  :class:`Wsabie` (mean of word vectors, a bilinear bag-of-words model);
-* :func:`warp_weight` (the rank weight ``L(k) = sum_{i<=k} 1/i``);
-* the baselines (:func:`frequency_scores`, :func:`hashtag_word_scores`, :func:`word2vec_scores`)
-  and :func:`evaluate` (P@1, R@10, mean rank through :func:`tagzsl.metrics.multilabel_ranking`).
+* :class:`Encoder`: words to padded ids (:func:`tagzsl.models.text_vectorizer`), hashtags to ids;
+* :func:`warp_weight` (the rank weight ``L(k) = sum_{i<=k} 1/i``) and :class:`WarpModel`, the
+  shared WARP training step, with its two post encoders: :class:`TagSpace` (word lookup table,
+  convolution over windows of ``K`` words, max over positions, tanh, linear) and :class:`Wsabie`
+  (mean of word vectors);
+* :func:`train`: plain ``fit`` with a :class:`ValidationRanking` callback (validation P@1, R@10,
+  mean rank after each epoch) and ``EarlyStopping(monitor="val_score", mode="max",
+  restore_best_weights=True)``, so the returned model is the best validation epoch's;
+* :func:`predict_scores`, :func:`post_embeddings`, :func:`ranking` (percent).
 """
 from __future__ import annotations
 
 import collections
-import pathlib
+import contextlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 import keras
 import tensorflow as tf
 
-from tagzsl import config, metrics
+from tagzsl import config, metrics, models
 from tagzsl.layers import MaxOverTime
 
-MIN_COUNT = 10
 SEQ_LEN = 30
 MAX_TAGS = 8  # hashtags a post carries, at most (longer lists are cut in the model input only)
-LABEL = "__label__"
-
-
-# --------------------------------------------------------------------------- corpus
-@dataclass
-class TagCorpus:
-    """The #TagSpace data set: three splits of (tokens, hashtags) and the hashtag list.
-
-    ``tags`` are ordered by training frequency (most frequent first); ``counts`` is the number
-    of cleaned tweets carrying each hashtag (the selection rule's counts).
-    """
-
-    train: pd.DataFrame
-    val: pd.DataFrame
-    test: pd.DataFrame
-    tags: list
-    counts: pd.Series = field(repr=False)
-
-    @property
-    def tag_index(self) -> dict:
-        return {t: i for i, t in enumerate(self.tags)}
-
-    def positives(self, split: str) -> list[list[int]]:
-        """Hashtag indices of each post of ``split`` (``"train"``, ``"val"`` or ``"test"``)."""
-        index = self.tag_index
-        return [[index[t] for t in tags if t in index] for tags in getattr(self, split)["hashtags"]]
-
-    def summary(self) -> pd.DataFrame:
-        rows = [(name, len(getattr(self, name)), getattr(self, name)["hashtags"].map(len).mean())
-                for name in ("train", "val", "test")]
-        return pd.DataFrame(rows, columns=["split", "posts", "hashtags per post"])
-
-
-def build_corpus(clean: pd.DataFrame, min_count: int = MIN_COUNT, val_frac: float = 0.1,
-                 test_frac: float = 0.1, seed: int = config.DEFAULT_SEED) -> TagCorpus:
-    """Posts keeping a hashtag seen ``>= min_count`` times in ``clean``; a seeded split.
-
-    Counts are over the cleaned tweets (``clean["hashtags"]``); hashtags below the threshold
-    are dropped from the posts and posts left with none are dropped.
-    """
-    for col in ("tokens", "hashtags"):
-        if col not in clean.columns:
-            raise ValueError(f"build_corpus needs a '{col}' column (a cleaned corpus from tagzsl.corpus)")
-    if not 0 <= val_frac < 1 or not 0 <= test_frac < 1 or val_frac + test_frac >= 1:
-        raise ValueError("val_frac and test_frac must be in [0, 1) and sum to less than 1")
-    counts = clean["hashtags"].explode().dropna().value_counts()
-    keep = set(counts.index[counts >= min_count])
-    if not keep:
-        raise ValueError(f"no hashtag occurs at least {min_count} times")
-    frame = clean.assign(hashtags=clean["hashtags"].map(lambda h: [t for t in h if t in keep]))
-    frame = frame[frame["hashtags"].map(len) > 0].reset_index(drop=True)
-    frame = frame[[c for c in ("id", "tokens", "hashtags", "raw") if c in frame.columns]]
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(frame))
-    n_test, n_val = int(round(test_frac * len(frame))), int(round(val_frac * len(frame)))
-    test = frame.iloc[np.sort(order[:n_test])].reset_index(drop=True)
-    val = frame.iloc[np.sort(order[n_test:n_test + n_val])].reset_index(drop=True)
-    train = frame.iloc[np.sort(order[n_test + n_val:])].reset_index(drop=True)
-    train_counts = train["hashtags"].explode().value_counts()
-    # every kept hashtag is a candidate; order by training frequency, then by name
-    tags = sorted(keep, key=lambda t: (-int(train_counts.get(t, 0)), t))
-    return TagCorpus(train=train, val=val, test=test, tags=tags, counts=counts[counts >= min_count])
-
-
-def corpus_from_frames(train: pd.DataFrame, val: pd.DataFrame, test: pd.DataFrame) -> TagCorpus:
-    """A :class:`TagCorpus` from given splits (e.g. read back with :func:`read_fasttext`).
-
-    The candidates are every hashtag of the three splits, by training frequency.
-    """
-    all_tags = pd.concat([train["hashtags"], val["hashtags"], test["hashtags"]]).explode().dropna()
-    train_counts = train["hashtags"].explode().value_counts()
-    tags = sorted(set(all_tags), key=lambda t: (-int(train_counts.get(t, 0)), t))
-    return TagCorpus(train=train.reset_index(drop=True), val=val.reset_index(drop=True),
-                     test=test.reset_index(drop=True), tags=tags, counts=all_tags.value_counts())
-
-
-def to_fasttext_line(tokens, hashtags) -> str:
-    """One post in fastText/StarSpace format: ``word word __label__tag __label__tag2``."""
-    return " ".join(list(tokens) + [LABEL + t for t in hashtags])
-
-
-def export_fasttext(frame: pd.DataFrame, path) -> pathlib.Path:
-    """Write ``frame`` (``tokens``, ``hashtags``) to ``path`` in fastText format, atomically."""
-    text = "".join(to_fasttext_line(tok, tags) + "\n" for tok, tags in zip(frame["tokens"], frame["hashtags"]))
-    path = pathlib.Path(path)
-    config.atomic_write_bytes(path, text.encode("utf-8"))
-    return path
-
-
-def read_fasttext(path) -> pd.DataFrame:
-    """Read a fastText-format file back into ``tokens``/``hashtags`` lists (labels may be anywhere)."""
-    path = pathlib.Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no fastText file at {path}")
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        rows.append(([p for p in parts if not p.startswith(LABEL)],
-                     [p[len(LABEL):] for p in parts if p.startswith(LABEL)]))
-    return pd.DataFrame(rows, columns=["tokens", "hashtags"])
-
-
-def export_splits(corpus: TagCorpus, directory) -> dict:
-    """Export the three splits as ``train.txt``, ``valid.txt``, ``test.txt`` under ``directory``."""
-    directory = pathlib.Path(directory)
-    return {name: export_fasttext(getattr(corpus, split), directory / f"{name}.txt")
-            for name, split in (("train", "train"), ("valid", "val"), ("test", "test"))}
 
 
 # --------------------------------------------------------------------------- encoding
@@ -156,29 +47,30 @@ class Encoder:
     def fit(self, token_lists, tags):
         counts = collections.Counter(t for tokens in token_lists for t in tokens)
         vocab = sorted((w for w, n in counts.items() if n >= self.min_word_count), key=lambda w: (-counts[w], w))
-        self.vectorizer_ = keras.layers.TextVectorization(
-            standardize=None, split="whitespace", output_mode="int",
-            output_sequence_length=self.seq_len, vocabulary=vocab)
+        self.vectorizer_ = models.text_vectorizer(vocabulary=vocab, sequence_length=self.seq_len)
         self.vocabulary_ = self.vectorizer_.get_vocabulary()
         self.tags_ = list(tags)
         self.tag_index_ = {t: i for i, t in enumerate(self.tags_)}
         return self
 
     def words(self, token_lists) -> np.ndarray:
-        texts = [" ".join(t) if len(t) else "" for t in token_lists]
-        if not texts:
+        if len(token_lists) == 0:
             return np.zeros((0, self.seq_len), "int32")
-        return np.asarray(self.vectorizer_(np.asarray(texts, dtype=object)), dtype="int32")
+        return models.vectorize(self.vectorizer_, [" ".join(t) for t in token_lists])
+
+    def tag_ids(self, tag_lists) -> list[list[int]]:
+        """Hashtag ids of each post (hashtags the encoder does not know are left out)."""
+        return [[self.tag_index_[t] for t in tags if t in self.tag_index_] for tags in tag_lists]
 
     def positives(self, tag_lists) -> np.ndarray:
         """``(n, max_tags)`` int array of hashtag ids, ``-1`` padded."""
         out = np.full((len(tag_lists), self.max_tags), -1, dtype="int32")
-        for i, tags in enumerate(tag_lists):
-            ids = [self.tag_index_[t] for t in tags if t in self.tag_index_][: self.max_tags]
+        for i, ids in enumerate(self.tag_ids(tag_lists)):
+            ids = ids[: self.max_tags]
             out[i, : len(ids)] = ids
         return out
 
-    def dataset(self, frame: pd.DataFrame, batch_size: int, shuffle: bool = False, seed: int = 0):
+    def dataset(self, frame, batch_size: int, shuffle: bool = False, seed: int = config.DEFAULT_SEED):
         x, y = self.words(frame["tokens"]), self.positives(frame["hashtags"])
         ds = tf.data.Dataset.from_tensor_slices((x, y))
         if shuffle:
@@ -218,12 +110,13 @@ class WarpModel(keras.Model):
     the post carries) with ``f(w, t-) > f(w, t+) - m``, ``N`` the draws it took, ``Y`` the
     number of hashtags; a pair with no violator within ``max_draws`` contributes 0.
     Subclasses define ``embed_posts(word_ids, training) -> (batch, dim)``. ``dropout``
-    (0 in the paper) drops hidden units and ``word_dropout`` (default: ``dropout``) word-vector
-    units while training; ``token_dropout`` drops whole words of a post while training.
+    (0 in the paper) drops word-vector units and hidden units while training; ``token_dropout``
+    drops whole words of a post while training. ``seed`` sets every random choice: both tables'
+    and the CNN's initial weights, each dropout mask and the WARP draws (:func:`sub_seeds`).
     """
 
     def __init__(self, vocab_size, n_tags, dim=64, margin=0.1, max_draws=1000, dropout=0.0,
-                 word_dropout=None, token_dropout=0.0, seed=config.DEFAULT_SEED, **kwargs):
+                 token_dropout=0.0, seed=config.DEFAULT_SEED, **kwargs):
         super().__init__(**kwargs)
         if not 0.0 <= float(token_dropout) < 1.0:
             raise ValueError(f"token_dropout must be in [0, 1), got {token_dropout}")
@@ -231,7 +124,6 @@ class WarpModel(keras.Model):
         self.seeds = sub_seeds(self.seed)
         self.token_dropout = float(token_dropout)
         self.dropout = float(dropout)
-        self.word_dropout = self.dropout if word_dropout is None else float(word_dropout)
         self.vocab_size, self.n_tags, self.dim = int(vocab_size), int(n_tags), int(dim)
         self.margin, self.max_draws = float(margin), int(max_draws)
         self.words = keras.layers.Embedding(
@@ -274,7 +166,7 @@ class WarpModel(keras.Model):
         if training and self.token_dropout > 0:
             keep = tf.random.stateless_uniform(tf.shape(word_ids), seed=self._stateless_seed("token_dropout"))
             mask &= keep >= self.token_dropout
-        vectors = self._dropout(self.words(word_ids), self.word_dropout, "word_dropout", training)
+        vectors = self._dropout(self.words(word_ids), self.dropout, "word_dropout", training)
         return vectors * tf.cast(mask, "float32")[:, :, None], mask
 
     def tag_embeddings(self):
@@ -345,34 +237,23 @@ class WarpModel(keras.Model):
         return {"loss": self.loss_tracker.result()}
 
 class TagSpace(WarpModel):
-    """#TagSpace: words (d) -> Conv1D(H, K, 'same') -> tanh -> max over time -> tanh -> Dense(d).
+    """#TagSpace: words (d) -> Conv1D(H, K, 'same') -> tanh -> max over time -> tanh -> Dense(d)."""
 
-    ``residual=True`` is NOT the paper's model but a documented variant: the post embedding is
-    the CNN's output plus the mean of the post's word vectors (WSABIE's post embedding), and the
-    final ``Dense`` starts at zero, so a model initialised from WSABIE starts as that WSABIE and
-    the convolution learns a correction to it.
-    """
-
-    def __init__(self, vocab_size, n_tags, dim=64, hidden=1000, window=5, residual=False, **kwargs):
+    def __init__(self, vocab_size, n_tags, dim=64, hidden=1000, window=5, **kwargs):
         super().__init__(vocab_size, n_tags, dim=dim, **kwargs)
-        self.hidden, self.window, self.residual = int(hidden), int(window), bool(residual)
+        self.hidden, self.window = int(hidden), int(window)
         self.conv = keras.layers.Conv1D(self.hidden, self.window, padding="same", activation="tanh", name="conv",
                                         kernel_initializer=keras.initializers.GlorotUniform(self.seeds["conv"]))
         self.pool = MaxOverTime(name="max_over_time")
         self.project = keras.layers.Dense(self.dim, name="post_embedding",
-                                          kernel_initializer="zeros" if self.residual
-                                          else keras.initializers.GlorotUniform(self.seeds["projection"]))
+                                          kernel_initializer=keras.initializers.GlorotUniform(self.seeds["projection"]))
         self.conv.build((None, None, self.dim))
         self.project.build((None, self.hidden))
 
     def embed_posts(self, word_ids, training=False):
         vectors, mask = self._word_vectors(word_ids, training)
         hidden = tf.tanh(self.pool(self.conv(vectors), mask=mask))
-        post = self.project(self._dropout(hidden, self.dropout, "dropout", training))
-        if self.residual:
-            n = tf.maximum(tf.reduce_sum(tf.cast(mask, "float32"), axis=1, keepdims=True), 1.0)
-            post = post + tf.reduce_sum(vectors, axis=1) / n
-        return post
+        return self.project(self._dropout(hidden, self.dropout, "dropout", training))
 
     def init_from(self, other):
         """Copy the word and hashtag lookup tables of a trained model (the paper: from WSABIE)."""
@@ -384,6 +265,7 @@ class TagSpace(WarpModel):
         self.tag_table.embeddings.assign(other.tag_table.embeddings)
         return self
 
+
 class Wsabie(WarpModel):
     """WSABIE: the post is the mean of its word vectors; ``f(w, t) = mean(w) . t``."""
 
@@ -393,6 +275,7 @@ class Wsabie(WarpModel):
         return tf.reduce_sum(vectors, axis=1) / n
 
 
+# --------------------------------------------------------------------------- build, score
 def make_optimizer(name: str, learning_rate: float):
     """A Keras optimizer by name (``"adagrad"``, ``"adam"`` or ``"sgd"``)."""
     optimizers = {"adagrad": keras.optimizers.Adagrad, "adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
@@ -404,8 +287,6 @@ def make_optimizer(name: str, learning_rate: float):
 def build_model(kind: str, vocab_size: int, n_tags: int, strategy=None, learning_rate: float = 0.05,
                 optimizer: str = "adagrad", **kwargs):
     """A compiled ``"tagspace"`` or ``"wsabie"`` model, built under ``strategy.scope()`` if given."""
-    import contextlib
-
     classes = {"tagspace": TagSpace, "wsabie": Wsabie}
     if kind not in classes:
         raise ValueError(f"kind must be one of {sorted(classes)}, got {kind!r}")
@@ -428,9 +309,52 @@ def post_embeddings(model, word_ids: np.ndarray, batch_size: int = 1024) -> np.n
     return np.concatenate(out) if out else np.zeros((0, model.dim), "float32")
 
 
+def ranking(scores: np.ndarray, positives, k: int = 10) -> dict:
+    """P@1 and R@``k`` in percent, mean rank (:func:`tagzsl.metrics.multilabel_ranking`)."""
+    m = metrics.multilabel_ranking(scores, positives, k=k)
+    return {"P@1": 100 * m["P@1"], f"R@{k}": 100 * m[f"R@{k}"], "mean_rank": m["mean_rank"]}
+
+
+# --------------------------------------------------------------------------- training
+class ValidationRanking(keras.callbacks.Callback):
+    """After each epoch: validation P@1, R@10 (percent), mean rank, and ``val_score`` = P@1 + R@10.
+
+    They go into the epoch's ``logs`` (``val_P@1``, ``val_R@10``, ``val_mean_rank``,
+    ``val_score``), where ``EarlyStopping(monitor="val_score")`` reads them, and into
+    :attr:`history`: one row per epoch (``epoch``, ``loss``, ``seconds`` of training so far,
+    validation scoring excluded, ``P@1``, ``R@10``, ``mean_rank``, ``score``, and ``best``, True
+    on the best validation epoch). With ``word_ids=None`` only loss and seconds are recorded.
+    """
+
+    def __init__(self, word_ids=None, positives=None, batch_size: int = 1024):
+        super().__init__()
+        self.word_ids, self.positives, self.batch_size = word_ids, positives, batch_size
+        self.history, self.seconds = [], 0.0
+
+    def on_train_begin(self, logs=None):
+        self.history, self.seconds = [], 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds += time.perf_counter() - self._start
+        logs = logs if logs is not None else {}
+        row = {"epoch": epoch + 1, "loss": float(logs.get("loss", np.nan)), "seconds": self.seconds}
+        if self.word_ids is not None and len(self.word_ids):
+            m = ranking(predict_scores(self.model, self.word_ids, self.batch_size), self.positives)
+            row.update(m, score=m["P@1"] + m["R@10"])
+            logs.update({f"val_{k}": v for k, v in m.items()}, val_score=row["score"])
+        self.history.append(row)
+
+    def on_train_end(self, logs=None):
+        if self.history and "score" in self.history[0]:
+            best_epoch(self.history)["best"] = True
+
+
 @dataclass
 class Trained:
-    """A trained model, its encoder, the validation metrics per epoch and the training seconds."""
+    """A trained model, its encoder, the per-epoch history and the training seconds."""
 
     model: object
     encoder: Encoder
@@ -438,196 +362,46 @@ class Trained:
     seconds: float
 
 
-def train(kind: str, corpus: TagCorpus, dim: int = 64, hidden: int = 1000, epochs: int = 5,
-          batch_size: int = 128, learning_rate: float = 0.05, optimizer: str = "adagrad",
-          max_draws: int = 1000, margin: float = 0.1, init_from=None, encoder: Encoder | None = None,
-          strategy=None, seed: int = config.DEFAULT_SEED, eval_val: bool = True, dropout: float = 0.0,
-          word_dropout: float | None = None, token_dropout: float = 0.0, residual: bool = False,
-          lr_decay: float = 1.0, patience: int | None = None,
-          restore_best: bool = True, freeze_tables_epochs: int = 0, verbose: int = 0) -> Trained:
-    """Train WSABIE or TagSpace on ``corpus.train`` with WARP (plain ``fit``, one epoch at a time).
+def best_epoch(history: list) -> dict:
+    """The row with the best validation P@1 + R@10: the epoch whose weights :func:`train` returns."""
+    if not history or "score" not in history[0]:
+        raise ValueError("no validation metrics in this history (trained with eval_val=False?)")
+    return max(history, key=lambda row: row["score"])
 
-    With ``eval_val``, validation P@1/R@10/mean rank are recorded after each epoch and, with
-    ``restore_best``, the weights of the epoch with the best validation P@1 + R@10 are kept
-    (early stopping on the validation split; the test split is never looked at).
-    ``freeze_tables_epochs``: with ``init_from``, train only the encoder (the lookup tables
-    frozen) for that many first epochs, so the CNN learns to map into the initial space first.
-    ``lr_decay``: the learning rate is multiplied by it after each epoch (1 = constant).
-    ``residual``: TagSpace's documented non-paper variant (see :class:`TagSpace`).
-    ``patience``: stop once that many epochs in a row have not improved the best validation
-    P@1 + R@10 (``epochs`` is then a cap); ``None`` trains all ``epochs``.
+
+def train(kind: str, corpus, dim: int = 64, hidden: int = 1000, epochs: int = 5, batch_size: int = 128,
+          learning_rate: float = 0.05, optimizer: str = "adagrad", max_draws: int = 1000, margin: float = 0.1,
+          init_from=None, encoder: Encoder | None = None, strategy=None, seed: int = config.DEFAULT_SEED,
+          eval_val: bool = True, dropout: float = 0.0, token_dropout: float = 0.0, patience: int | None = None,
+          verbose: int = 0) -> Trained:
+    """Train WSABIE or TagSpace on ``corpus.train`` with WARP: one ``fit`` with callbacks.
+
+    ``corpus``: anything with ``train`` and ``val`` frames (``tokens``, ``hashtags`` columns) and
+    ``tags`` (a :class:`tagzsl.experiments.tagspace.TagCorpus`). With ``eval_val``,
+    :class:`ValidationRanking` scores the validation split after each epoch and
+    ``EarlyStopping(monitor="val_score", mode="max", restore_best_weights=True)`` returns the
+    weights of the best epoch (P@1 + R@10; the test split is never looked at), stopping once
+    ``patience`` epochs in a row have not improved it (``None``: train all ``epochs``).
+    ``seed`` sets the model's every random choice and the shuffling.
     """
     if patience is not None and (not eval_val or patience < 1):
         raise ValueError(f"patience={patience!r} needs eval_val=True and a value >= 1")
     keras.utils.set_random_seed(seed)
     encoder = encoder or Encoder().fit(corpus.train["tokens"], corpus.tags)
-    extra = {"hidden": hidden, "residual": residual} if kind == "tagspace" else {}
-    if residual and kind != "tagspace":
-        raise ValueError("residual applies to kind='tagspace' only")
+    extra = {"hidden": hidden} if kind == "tagspace" else {}
     model = build_model(kind, len(encoder.vocabulary_), len(encoder.tags_), strategy=strategy,
                         learning_rate=learning_rate, optimizer=optimizer, dim=dim, margin=margin,
-                        max_draws=max_draws, dropout=dropout, word_dropout=word_dropout,
-                        token_dropout=token_dropout, seed=seed, **extra)
+                        max_draws=max_draws, dropout=dropout, token_dropout=token_dropout, seed=seed, **extra)
     if init_from is not None:
         model.init_from(init_from.model if isinstance(init_from, Trained) else init_from)
-    train_ds = encoder.dataset(corpus.train, batch_size, shuffle=True, seed=seed)
-    val_x, val_pos = encoder.words(corpus.val["tokens"]), corpus.positives("val")
-    history, seconds, best, best_weights, since_best = [], 0.0, -np.inf, None, 0
-    frozen = init_from is not None and freeze_tables_epochs > 0
-    if frozen:
-        _set_tables_trainable(model, False, optimizer, learning_rate)
-    for epoch in range(epochs):
-        if frozen and epoch == freeze_tables_epochs:
-            _set_tables_trainable(model, True, optimizer, learning_rate)
-            frozen = False
-        if epoch and lr_decay != 1.0:
-            model.optimizer.learning_rate.assign(learning_rate * lr_decay ** epoch)
-        start = time.perf_counter()
-        fit = model.fit(train_ds, epochs=1, verbose=verbose, shuffle=False)  # the dataset shuffles
-        seconds += time.perf_counter() - start
-        row = {"epoch": epoch + 1, "loss": float(fit.history["loss"][-1]), "seconds": seconds}
-        if eval_val and len(val_x):
-            row.update(metrics.multilabel_ranking(predict_scores(model, val_x), val_pos))
-            since_best += 1
-            if val_score(row) > best:
-                best, since_best = val_score(row), 0
-                if restore_best:
-                    best_weights = model.get_weights()
-                    row["best"] = True
-        history.append(row)
-        if patience is not None and since_best >= patience:
-            break
-    if best_weights is not None:
-        model.set_weights(best_weights)
-    return Trained(model=model, encoder=encoder, history=history, seconds=seconds)
-
-
-def val_score(row: dict) -> float:
-    """The model-selection criterion on validation: P@1 + R@10 of one epoch's row."""
-    return row["P@1"] + row["R@10"]
-
-
-def best_epoch(history: list) -> dict:
-    """The validation row with the best :func:`val_score`: the epoch :func:`train` keeps."""
-    if not history or "P@1" not in history[0]:
-        raise ValueError("no validation metrics in this history (trained with eval_val=False?)")
-    return max(history, key=val_score)
-
-
-def grid_search(kind: str, corpus: TagCorpus, grid: dict, **kwargs):
-    """Train ``kind`` once per combination of ``grid`` (argument -> values), pick on validation.
-
-    Every run keeps its best validation epoch; the winner has the best validation P@1 + R@10
-    (the test split is never looked at). ``kwargs`` go to every :func:`train` call.
-    Returns ``(best Trained, its settings, one row per run)``.
-    """
-    import itertools
-
-    names = list(grid)
-    if not names or any(len(grid[n]) == 0 for n in names):
-        raise ValueError("grid needs at least one argument with at least one value")
-    runs, rows = [], []
-    for values in itertools.product(*(grid[n] for n in names)):
-        settings = dict(zip(names, values))
-        trained = train(kind, corpus, **kwargs, **settings)
-        row = best_epoch(trained.history)
-        runs.append((val_score(row), settings, trained))
-        rows.append({"model": kind, **settings, "best epoch": row["epoch"], "val P@1": row["P@1"],
-                     "val R@10": row["R@10"], "val mean rank": row["mean_rank"], "seconds": trained.seconds})
-    _, settings, trained = max(runs, key=lambda run: run[0])
-    return trained, settings, pd.DataFrame(rows)
-
-
-def _set_tables_trainable(model, trainable: bool, optimizer: str, learning_rate: float):
-    model.words.trainable = trainable
-    model.tag_table.trainable = trainable
-    # a fresh optimizer and train function over the new trainable variables
-    model.compile(optimizer=make_optimizer(optimizer, learning_rate))
-
-
-def result_row(method: str, dim, scores: np.ndarray, positives) -> dict:
-    """One row of the Tables 3-4 layout: method, dim, P@1, R@10, mean rank."""
-    return {"method": method, "dim": dim, **evaluate(scores, positives)}
-
-
-def baseline_rows(corpus: TagCorpus, kv, split: str = "test") -> list[dict]:
-    """Frequency, #words and word2vec on ``split``."""
-    frame, pos = getattr(corpus, split), corpus.positives(split)
-    counts = train_counts(corpus)
-    tokens = list(frame["tokens"])
-    return [result_row("Frequency", None, frequency_scores(len(frame), counts), pos),
-            result_row("#words", None, hashtag_word_scores(tokens, corpus.tags, counts), pos),
-            result_row("Word2vec", kv.vector_size, word2vec_scores(tokens, corpus.tags, kv), pos)]
-
-
-def model_row(method: str, trained: Trained, corpus: TagCorpus, split: str = "test") -> dict:
-    frame = getattr(corpus, split)
-    scores = predict_scores(trained.model, trained.encoder.words(frame["tokens"]))
-    return result_row(method, trained.model.dim, scores, corpus.positives(split))
-
-
-# --------------------------------------------------------------------------- baselines
-def frequency_scores(n_posts: int, train_counts) -> np.ndarray:
-    """Every post ranks hashtags by training frequency: ``(n_posts, n_tags)``."""
-    counts = np.asarray(train_counts, dtype="float64")
-    return np.broadcast_to(counts, (n_posts, len(counts))).copy()
-
-
-def hashtag_word_scores(token_lists, tags, train_counts) -> np.ndarray:
-    """#words: frequency, plus a bonus larger than any count for a hashtag that is a word of the post."""
-    counts = np.asarray(train_counts, dtype="float64")
-    scores = frequency_scores(len(token_lists), counts)
-    index = {t: i for i, t in enumerate(tags)}
-    bonus = counts.sum() + 1.0
-    for row, tokens in enumerate(token_lists):
-        for word in set(tokens):
-            if word in index:
-                scores[row, index[word]] += bonus
-    return scores
-
-
-def word2vec_scores(token_lists, tags, kv) -> np.ndarray:
-    """Cosine of the sum of a post's word vectors with each hashtag's vector (hashtags trained as words)."""
-    dim = kv.vector_size
-    tag_vecs = np.stack([kv[t] if t in kv.key_to_index else np.zeros(dim, "float32") for t in tags])
-    tag_vecs /= np.maximum(np.linalg.norm(tag_vecs, axis=1, keepdims=True), 1e-9)
-    posts = np.stack([np.sum([kv[w] for w in tokens if w in kv.key_to_index] or [np.zeros(dim, "float32")],
-                             axis=0) for tokens in token_lists]) if len(token_lists) else np.zeros((0, dim))
-    posts /= np.maximum(np.linalg.norm(posts, axis=1, keepdims=True), 1e-9)
-    return posts @ tag_vecs.T
-
-
-def train_counts(corpus: TagCorpus) -> np.ndarray:
-    """Training-split count of each hashtag in ``corpus.tags`` order."""
-    counts = corpus.train["hashtags"].explode().value_counts()
-    return np.array([int(counts.get(t, 0)) for t in corpus.tags], dtype="float64")
-
-
-def evaluate(scores: np.ndarray, positives, k: int = 10) -> dict:
-    """P@1, R@k and mean rank of the true hashtags among all candidates."""
-    return metrics.multilabel_ranking(scores, positives, k=k)
-
-
-def top_hashtags(scores: np.ndarray, tags, k: int = 10) -> list[list[str]]:
-    order = np.argsort(-scores, axis=1)[:, :k]
-    return [[tags[j] for j in row] for row in order]
-
-
-def nearest_words(model, encoder: Encoder, hashtags, k: int = 8, top_words: int = 5000) -> dict:
-    """The ``k`` words whose one-word post embedding scores highest against each hashtag.
-
-    A word is embedded as the post made of that word alone (so TagSpace's convolution is
-    applied); candidates are the ``top_words`` most frequent training words.
-    """
-    words = encoder.vocabulary_[2:2 + top_words]  # skip padding and [UNK]
-    ids = np.zeros((len(words), encoder.seq_len), "int32")
-    ids[:, 0] = np.arange(2, 2 + len(words))
-    posts = post_embeddings(model, ids)
-    posts /= np.maximum(np.linalg.norm(posts, axis=1, keepdims=True), 1e-9)
-    tags = np.asarray(model.tag_embeddings())
-    out = {}
-    for h in hashtags:
-        v = tags[encoder.tag_index_[h]]
-        sims = posts @ (v / max(np.linalg.norm(v), 1e-9))
-        out[h] = [words[j] for j in np.argsort(-sims)[:k]]
-    return out
+    ranking_cb = ValidationRanking()
+    callbacks = [ranking_cb]
+    if eval_val and len(corpus.val):
+        ranking_cb.word_ids = encoder.words(corpus.val["tokens"])
+        ranking_cb.positives = encoder.tag_ids(corpus.val["hashtags"])
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_score", mode="max", restore_best_weights=True,
+                                                       patience=patience or max(epochs, 1)))
+    if epochs > 0:  # the dataset shuffles (seeded); fit must not
+        model.fit(encoder.dataset(corpus.train, batch_size, shuffle=True, seed=seed), epochs=epochs,
+                  callbacks=callbacks, verbose=verbose, shuffle=False)
+    return Trained(model=model, encoder=encoder, history=ranking_cb.history, seconds=ranking_cb.seconds)

@@ -1,4 +1,4 @@
-"""#TagSpace: WARP sampling, rank weight, training, export, baselines, distribution (synthetic, fast)."""
+"""#TagSpace: WARP sampling, rank weight, seeds, training with callbacks, export, baselines (synthetic, fast)."""
 from __future__ import annotations
 
 import subprocess
@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from tagzsl import tagspace as ts
+from tagzsl.experiments import tagspace as xt
 
 
 def synthetic_clean(n=600, n_topics=6, seed=0):
@@ -38,7 +39,7 @@ def synthetic_clean(n=600, n_topics=6, seed=0):
 
 @pytest.fixture(scope="module")
 def corpus():
-    return ts.build_corpus(synthetic_clean(), min_count=10, seed=3)
+    return xt.build_corpus(synthetic_clean(), min_count=10, seed=3)
 
 
 def test_build_corpus_threshold_and_split(corpus):
@@ -48,21 +49,21 @@ def test_build_corpus_threshold_and_split(corpus):
     assert not (ids[0] & ids[1]) and not (ids[0] & ids[2]) and not (ids[1] & ids[2])
     assert sum(map(len, ids)) == 600 and len(ids[1]) == len(ids[2]) == 60
     assert all(len(h) > 0 for h in corpus.train["hashtags"])
-    again = ts.build_corpus(synthetic_clean(), min_count=10, seed=3)
+    again = xt.build_corpus(synthetic_clean(), min_count=10, seed=3)
     assert list(again.test["id"]) == list(corpus.test["id"])
     with pytest.raises(ValueError, match="at least 1000 times"):
-        ts.build_corpus(synthetic_clean(), min_count=1000)
+        xt.build_corpus(synthetic_clean(), min_count=1000)
 
 
 def test_export_round_trips(corpus, tmp_path):
-    paths = ts.export_splits(corpus, tmp_path)
-    back = ts.read_fasttext(paths["test"])
+    paths = xt.export_splits(corpus, tmp_path)
+    back = xt.read_fasttext(paths["test"])
     assert list(back["tokens"]) == [list(t) for t in corpus.test["tokens"]]
     assert list(back["hashtags"]) == [list(h) for h in corpus.test["hashtags"]]
     first = paths["train"].read_text().splitlines()[0].split()
     assert first[-1].startswith("__label__") and not first[0].startswith("__label__")
     with pytest.raises(FileNotFoundError):
-        ts.read_fasttext(tmp_path / "missing.txt")
+        xt.read_fasttext(tmp_path / "missing.txt")
 
 
 def test_warp_weight_formula():
@@ -131,8 +132,8 @@ def test_training_reduces_loss_and_ranks_better_than_chance(corpus, kind):
                        learning_rate=0.3, max_draws=20, seed=1)
     losses = [r["loss"] for r in trained.history]
     assert losses[-1] < 0.7 * losses[0]
-    # chance P@1 is about 1.5/12; topics are separable
-    assert trained.history[-1]["P@1"] > 0.5
+    # chance P@1 is about 1.5/12; topics are separable (percent)
+    assert trained.history[-1]["P@1"] > 50
 
 
 def test_tagspace_can_start_from_wsabie(corpus):
@@ -144,22 +145,6 @@ def test_tagspace_can_start_from_wsabie(corpus):
     other = ts.build_model("tagspace", vocab_size=3, n_tags=2, dim=8, hidden=8)
     with pytest.raises(ValueError, match="same vocabulary"):
         other.init_from(w.model)
-
-
-def test_residual_variant_starts_as_its_wsabie_and_then_learns(corpus):
-    enc = ts.Encoder().fit(corpus.train["tokens"], corpus.tags)
-    w = ts.train("wsabie", corpus, dim=8, epochs=1, encoder=enc, max_draws=10, eval_val=False)
-    ids = enc.words(corpus.val["tokens"])
-    t = ts.train("tagspace", corpus, dim=8, hidden=8, epochs=0, encoder=enc, init_from=w, residual=True)
-    assert np.allclose(ts.predict_scores(t.model, ids), ts.predict_scores(w.model, ids), atol=1e-5)
-    t = ts.train("tagspace", corpus, dim=8, hidden=8, epochs=1, encoder=enc, init_from=w, residual=True,
-                 freeze_tables_epochs=1, max_draws=10, restore_best=False, learning_rate=0.01)
-    assert np.allclose(t.model.tag_embeddings(), w.model.tag_embeddings())  # tables frozen
-    assert np.abs(t.model.project.kernel.numpy()).max() > 0  # the CNN correction was trained
-    plain = ts.build_model("tagspace", vocab_size=10, n_tags=4, dim=8, hidden=16)
-    assert np.abs(plain.project.kernel.numpy()).max() > 0  # the paper's model is not zero-initialised
-    with pytest.raises(ValueError, match="applies to kind=.tagspace. only"):
-        ts.train("wsabie", corpus, dim=8, epochs=0, encoder=enc, residual=True)
 
 
 def test_token_dropout_drops_whole_words_in_training_only():
@@ -184,7 +169,7 @@ def test_token_dropout_drops_whole_words_in_training_only():
 
 def test_grid_search_picks_the_best_validation_run(corpus):
     enc = ts.Encoder().fit(corpus.train["tokens"], corpus.tags)
-    best, settings, table = ts.grid_search("wsabie", corpus, {"learning_rate": [1e-6, 0.3], "token_dropout": [0.0, 0.2]},
+    best, settings, table = xt.grid_search("wsabie", corpus, {"learning_rate": [1e-6, 0.3], "token_dropout": [0.0, 0.2]},
                                            dim=8, epochs=2, batch_size=32, max_draws=20, encoder=enc, seed=1)
     assert len(table) == 4 and set(table["learning_rate"]) == {1e-6, 0.3}
     assert settings["learning_rate"] == 0.3  # 1e-6 barely moves the random tables
@@ -193,24 +178,20 @@ def test_grid_search_picks_the_best_validation_run(corpus):
     assert (winner["learning_rate"], winner["token_dropout"]) == (settings["learning_rate"], settings["token_dropout"])
     assert best.model.token_dropout == settings["token_dropout"]
     r = ts.best_epoch(best.history)
-    assert np.isclose(r["P@1"] + r["R@10"], sums.max())
+    assert np.isclose(r["P@1"] + r["R@10"], sums.max()) and np.isclose(xt.val_score(best), sums.max())
     with pytest.raises(ValueError, match="no validation metrics"):
         ts.best_epoch(ts.train("wsabie", corpus, dim=8, epochs=1, encoder=enc, max_draws=10, eval_val=False).history)
 
 
-def test_lr_decay_lowers_the_learning_rate(corpus):
-    t = ts.train("wsabie", corpus, dim=8, epochs=3, max_draws=10, learning_rate=0.1, lr_decay=0.5, eval_val=False)
-    assert np.isclose(float(t.model.optimizer.learning_rate), 0.1 * 0.5 ** 2)
-
-
 def test_patience_stops_when_validation_stops_improving(corpus):
+    """EarlyStopping(patience) on ValidationRanking's val_score: stops after `patience` flat epochs."""
     # learning rate 0: the weights never change, so no epoch after the first improves validation
     frozen = ts.train("wsabie", corpus, dim=8, epochs=10, max_draws=10, optimizer="adam", learning_rate=0.0,
                       patience=2)
     assert [r["epoch"] for r in frozen.history] == [1, 2, 3]
     learning = ts.train("wsabie", corpus, dim=8, epochs=6, max_draws=20, optimizer="adam", learning_rate=0.05,
                         patience=1)
-    scores = [ts.val_score(r) for r in learning.history]
+    scores = [r["score"] for r in learning.history]
     # patience 1: every epoch but the last set a new best; the last did not, or hit the cap
     assert all(scores[i] > max(scores[:i], default=-1) for i in range(len(scores) - 1))
     assert len(scores) == 6 or scores[-1] <= max(scores[:-1])
@@ -222,24 +203,21 @@ def test_patience_stops_when_validation_stops_improving(corpus):
 def test_baselines_on_a_hand_case():
     tags = ["love", "music", "nfl"]
     counts = np.array([5.0, 3.0, 1.0])
-    freq = ts.frequency_scores(2, counts)
+    freq = xt.frequency_scores(2, counts)
     assert (np.argsort(-freq, axis=1)[:, 0] == 0).all()
-    words = ts.hashtag_word_scores([["great", "nfl", "game"], ["hello", "there"]], tags, counts)
+    words = xt.hashtag_word_scores([["great", "nfl", "game"], ["hello", "there"]], tags, counts)
     assert list(np.argsort(-words[0])) == [2, 0, 1]  # the word match first, then by frequency
     assert list(np.argsort(-words[1])) == [0, 1, 2]
 
-    class KV:  # a two-word KeyedVectors stand-in
-        vector_size = 2
-        key_to_index = {"love": 0, "music": 1, "nfl": 2, "guitar": 3}
-        vecs = {"love": [1, 0], "music": [0, 1], "nfl": [-1, 0], "guitar": [0.1, 1]}
+    from gensim.models import KeyedVectors
 
-        def __getitem__(self, w):
-            return np.array(self.vecs[w], "float32")
+    kv = KeyedVectors(vector_size=2)
+    kv.add_vectors(["love", "music", "nfl", "guitar"], np.array([[1, 0], [0, 1], [-1, 0], [0.1, 1]], "float32"))
 
-    w2v = ts.word2vec_scores([["guitar", "unknown"]], tags, KV())
+    w2v = xt.word2vec_scores([["guitar", "unknown"]], tags, kv)
     assert np.argmax(w2v[0]) == 1
-    m = ts.evaluate(words, [[2], [0]])
-    assert m["P@1"] == 1.0 and m["mean_rank"] == 1.0
+    m = xt.evaluate(words, [[2], [0]])
+    assert m["P@1"] == 100.0 and m["mean_rank"] == 1.0  # percent
 
 
 def test_mirrored_strategy_one_epoch(tmp_path):
@@ -252,11 +230,12 @@ def test_mirrored_strategy_one_epoch(tmp_path):
         sys.path.insert(0, "tests")
         from test_tagspace import synthetic_clean
         from tagzsl import tagspace as ts
-        corpus = ts.build_corpus(synthetic_clean(200), min_count=5, seed=0)
+        from tagzsl.experiments import tagspace as xt
+        corpus = xt.build_corpus(synthetic_clean(200), min_count=5, seed=0)
         strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
         assert strategy.num_replicas_in_sync == 2
         out = ts.train("tagspace", corpus, dim=8, hidden=8, epochs=1, batch_size=32,
-                       max_draws=10, strategy=strategy)
+                       max_draws=10, strategy=strategy, dropout=0.3, token_dropout=0.2)
         loss = out.history[0]["loss"]
         assert loss == loss and loss >= 0, loss
         print("OK", loss)
@@ -337,3 +316,26 @@ def test_same_seed_repeats_a_training_run_and_another_changes_it(corpus):
     assert one.history[0]["loss"] == same.history[0]["loss"]
     np.testing.assert_array_equal(one.model.tag_embeddings().numpy(), same.model.tag_embeddings().numpy())
     assert one.history[0]["loss"] != other.history[0]["loss"]
+
+
+def test_fit_returns_the_best_validation_epochs_weights_without_early_stop():
+    """Training runs every epoch (no patience) and still returns the best validation epoch's model.
+
+    A crafted case: hashtags shuffled across posts (nothing to learn) and SGD at 0.5, so the
+    validation score wanders; with seed 3 the best epoch is 4 of 5. The returned model's
+    validation score is the best epoch's, not the last's. Fails with ``restore_best_weights``
+    off (checked), as it would with Keras versions that restore only after an early stop.
+    """
+    clean = synthetic_clean()
+    clean["hashtags"] = list(np.random.default_rng(0).permutation(clean["hashtags"].to_numpy()))
+    noisy = xt.build_corpus(clean, min_count=10, seed=3)
+    enc = ts.Encoder().fit(noisy.train["tokens"], noisy.tags)
+    t = ts.train("wsabie", noisy, dim=8, epochs=5, max_draws=10, optimizer="sgd", learning_rate=0.5, seed=3,
+                 encoder=enc, batch_size=32)
+    scores = [r["score"] for r in t.history]
+    assert len(scores) == 5 and np.argmax(scores) < 4  # the last epoch is not the best
+    now = ts.ranking(ts.predict_scores(t.model, enc.words(noisy.val["tokens"])), noisy.positives("val"))
+    assert np.isclose(now["P@1"] + now["R@10"], max(scores))
+    assert [r.get("best", False) for r in t.history] == [s == max(scores) and i == int(np.argmax(scores))
+                                                         for i, s in enumerate(scores)]
+    assert set(t.model.history.history) >= {"loss", "val_P@1", "val_R@10", "val_mean_rank", "val_score"}
