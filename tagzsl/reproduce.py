@@ -52,6 +52,8 @@ STARTUP_NOISE = re.compile(r"^(WARNING: All log messages before absl::Initialize
 #: the first line of a Python warning ("path:12: UserWarning: ...") or of a Python log record
 #: from TensorFlow/absl ("WARNING:tensorflow:..."); indented lines after it belong to it.
 WARNING_LINE = re.compile(r"^(\S.*:\d+: \w*Warning: .*|(WARNING|INFO|ERROR|DEBUG):(absl|tensorflow|root|py\.warnings):.*)\n?$")
+#: TensorFlow's Python log records, which absl may write to stdout (e.g. tf.function retracing)
+TF_LOG_RECORD = re.compile(r"^(WARNING|INFO|ERROR|DEBUG):(absl|tensorflow):.*\n?$")
 #: absolute paths that name one machine
 MACHINE_PATH = re.compile(r"(?<![\w.~$])(/work/|/home/|/root/|/Users/|/tmp/|/private/|/var/folders/|[A-Z]:\\\\Users)")
 _TEXT_TYPES = ("text/plain", "text/html", "text/markdown", "text/latex")
@@ -125,10 +127,10 @@ def parameters(nb) -> dict:
 
 
 # ----------------------------------------------------------------------- clean outputs
-def _strip_lines(text: str) -> tuple[str, int]:
+def _strip_lines(text: str, stderr: bool = True) -> tuple[str, int]:
     kept, removed, in_warning = [], 0, False
     for line in text.splitlines(keepends=True):
-        if STARTUP_NOISE.match(line) or WARNING_LINE.match(line):
+        if (STARTUP_NOISE.match(line) or WARNING_LINE.match(line)) if stderr else TF_LOG_RECORD.match(line):
             in_warning, removed = True, removed + 1
         elif in_warning and line[:1] in (" ", "\t"):
             removed += 1
@@ -139,17 +141,18 @@ def _strip_lines(text: str) -> tuple[str, int]:
 
 
 def clean_outputs(nb, replacements=()) -> int:
-    """Remove TensorFlow log lines and Python warnings from the stderr outputs of ``nb`` (an
-    output left empty is dropped) and apply ``replacements`` (``[(machine path, shown as)]``)
-    to every text output. Returns how many lines were removed; stdout is never filtered."""
+    """Remove TensorFlow log lines and Python warnings from the stderr outputs of ``nb`` and
+    TensorFlow's Python log records ("WARNING:tensorflow:...") from stdout (an output left
+    empty is dropped); apply ``replacements`` (``[(machine path, shown as)]``) to every text
+    output. Returns how many lines were removed."""
     removed = 0
     for cell in nb.cells:
         if "outputs" not in cell:
             continue
         kept_outputs = []
         for output in cell["outputs"]:
-            if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                output["text"], n = _strip_lines(output["text"])
+            if output.get("output_type") == "stream":
+                output["text"], n = _strip_lines(output["text"], stderr=output.get("name") == "stderr")
                 removed += n
                 if not output["text"]:
                     continue
@@ -287,6 +290,7 @@ def run(only=None, quick: bool = False, mode: str | None = None, seed: int = con
         if "QUICK" in parameters(nb):  # notebooks not yet converted to MODE
             values["QUICK"] = mode == "quick"
         set_parameters(nb, values)
+        nb.metadata["tagzsl"] = {"mode": mode, "seed": int(seed)}  # how this copy was executed
         before = _pngs(figures_dir)
         client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                                          resources={"metadata": {"path": str(out_dir)}})

@@ -51,10 +51,11 @@ def test_clean_outputs_removes_warnings_and_log_lines_and_machine_paths(tmp_path
     own = f"skipped {tmp_path}/data/x.txt (missing)\n"
     nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stderr", text=noise + own),
                            nbformat.v4.new_output("stream", name="stderr", text=noise),
+                           nbformat.v4.new_output("stream", name="stdout", text=noise.splitlines(True)[-1]),
                            nbformat.v4.new_output("execute_result", data={"text/plain": f"{tmp_path}/fig.png"},
                                                   execution_count=1)]
     removed = reproduce.clean_outputs(nb, reproduce.machine_paths(tmp_path, env={}))
-    assert removed == 8
+    assert removed == 9  # incl. TensorFlow's retracing record, which absl writes to stdout
     outputs = nb.cells[2].outputs
     assert [o.output_type for o in outputs] == ["stream", "execute_result"]
     assert outputs[0].text == "skipped ./data/x.txt (missing)\n"
@@ -110,6 +111,7 @@ def test_lesson_run_writes_runs_lesson_with_values_in_the_cell_quietly(tmp_path,
     nb = nbformat.read(out, as_version=4)
     assert reproduce.parameters(nb) == {"MODE": "lesson", "SEED": 7, "DATA_ROOT": None, "FIGURES_DIR": "figures"}
     assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    assert nb.metadata["tagzsl"] == {"mode": "lesson", "seed": 7} and "papermill" not in nb.metadata
     text = "".join(o.get("text", "") for o in nb.cells[1].outputs)
     assert "mode lesson 7" in text and "cwd .\n" in text  # kernel ran in the output folder, path hidden
     assert "careful" not in text
