@@ -40,7 +40,7 @@ import math
 
 import keras
 import numpy as np
-from keras import layers, ops
+from keras import layers
 
 from tagzsl.layers import (AttentionPooling, EncoderBlock, MaskedConv1D, MaskedMean, MaxOverTime,  # noqa: F401
                            PositionalEncoding, ZeroPadding)
@@ -50,8 +50,7 @@ INIT = "glorot_uniform"
 
 
 # --------------------------------------------------------------------------- builders
-def _embed(vocab_size, sequence_length, embedding_matrix, embedding_dim, trainable_embeddings,
-           embedding_dropout=0.0):
+def _embed(vocab_size, sequence_length, embedding_matrix, embedding_dim, trainable_embeddings):
     inputs = keras.Input(shape=(sequence_length,), dtype="int32", name="token_ids")
     if embedding_matrix is not None:
         embedding_matrix = np.asarray(embedding_matrix, dtype="float32")
@@ -64,32 +63,23 @@ def _embed(vocab_size, sequence_length, embedding_matrix, embedding_dim, trainab
         init = "uniform"
     x = layers.Embedding(vocab_size, embedding_dim, embeddings_initializer=init, mask_zero=True,
                          trainable=trainable_embeddings, name="embedding")(inputs)
-    if embedding_dropout:
-        # drops whole word-vector channels (the same ones at every position of a tweet)
-        x = layers.SpatialDropout1D(float(embedding_dropout), name="embedding_dropout")(x)
     return inputs, x
 
 
-def _regularizer(l2):
-    return keras.regularizers.L2(float(l2)) if l2 else None
+def _output(x, num_classes):
+    return layers.Dense(num_classes, activation="softmax", kernel_initializer=INIT, name="output")(x)
 
 
-def _output(x, num_classes, output_dropout=0.0, l2=0.0):
-    if output_dropout:
-        x = layers.Dropout(float(output_dropout), name="output_dropout")(x)
-    return layers.Dense(num_classes, activation="softmax", kernel_initializer=INIT,
-                        kernel_regularizer=_regularizer(l2), name="output")(x)
-
-
-def _ann(inputs, x, num_classes, units=DEFAULT_UNITS, output_dropout=0.0, l2=0.0, **_):
+def _ann(inputs, x, num_classes, units=DEFAULT_UNITS, **_):
+    # MaskedMean, not keras' GlobalAveragePooling1D: the same on any tweet with a word, but
+    # GlobalAveragePooling1D gives NaN for an all-padding row (tests/test_models.py)
     x = MaskedMean(name="mean_embedding")(x)
-    x = layers.Dense(units, activation="tanh", kernel_initializer=INIT,
-                     kernel_regularizer=_regularizer(l2), name="features")(x)
-    return _output(x, num_classes, output_dropout, l2)
+    x = layers.Dense(units, activation="tanh", kernel_initializer=INIT, name="features")(x)
+    return _output(x, num_classes)
 
 
 def _cnn(inputs, x, num_classes, units=DEFAULT_UNITS, units2=256, filters=32, windows=(3, 5, 7),
-         dropout=0.5, output_dropout=0.0, l2=0.0, **_):
+         dropout=0.5, **_):
     x = ZeroPadding(name="zero_padding")(x)
     pooled = []
     for w in windows:
@@ -101,25 +91,23 @@ def _cnn(inputs, x, num_classes, units=DEFAULT_UNITS, units2=256, filters=32, wi
     x = layers.Dropout(dropout, name="dropout1")(x)
     x = layers.Dense(units2, activation="relu", kernel_initializer=INIT, name="features")(x)
     x = layers.Dropout(dropout, name="dropout2")(x)
-    return _output(x, num_classes, output_dropout, l2)
+    return _output(x, num_classes)
 
 
-def _gru(inputs, x, num_classes, units=DEFAULT_UNITS, units2=None, dropout=0.0, output_dropout=0.0,
-         l2=0.0, **_):
+def _gru(inputs, x, num_classes, units=DEFAULT_UNITS, units2=None, dropout=0.0, **_):
     x = layers.GRU(units, return_sequences=True, kernel_initializer=INIT, dropout=dropout, name="gru1")(x)
     x = layers.GRU(units2 or units, kernel_initializer=INIT, dropout=dropout, name="features")(x)
-    return _output(x, num_classes, output_dropout, l2)
+    return _output(x, num_classes)
 
 
-def _gru_attention(inputs, x, num_classes, units=DEFAULT_UNITS, attention_units=None, dropout=0.0,
-                   output_dropout=0.0, l2=0.0, **_):
+def _gru_attention(inputs, x, num_classes, units=DEFAULT_UNITS, attention_units=None, dropout=0.0, **_):
     x = layers.GRU(units, return_sequences=True, kernel_initializer=INIT, dropout=dropout, name="gru")(x)
     x = AttentionPooling(attention_units, name="features")(x)
-    return _output(x, num_classes, output_dropout, l2)
+    return _output(x, num_classes)
 
 
 def _transformer(inputs, x, num_classes, num_blocks=6, num_heads=6, key_dim=None, ff_dim=600,
-                 dropout=0.1, output_dropout=0.0, l2=0.0, **_):
+                 dropout=0.1, **_):
     dim = x.shape[-1]
     key_dim = key_dim or max(1, dim // num_heads)
     x = PositionalEncoding(name="positional_encoding")(x)
@@ -127,7 +115,7 @@ def _transformer(inputs, x, num_classes, num_blocks=6, num_heads=6, key_dim=None
     for i in range(num_blocks):
         x = EncoderBlock(num_heads, key_dim, ff_dim, dropout, name=f"encoder{i + 1}")(x)
     x = MaskedMean(name="features")(x)
-    return _output(x, num_classes, output_dropout, l2)
+    return _output(x, num_classes)
 
 
 #: name -> builder(inputs, embedded, num_classes, **hparams) returning the softmax output
@@ -147,8 +135,7 @@ def available_models() -> list[str]:
 
 def build_model(name: str, *, vocab_size: int, num_classes: int, embedding_matrix=None,
                 sequence_length: int, embedding_dim: int = 150, trainable_embeddings: bool = True,
-                learning_rate: float = 1e-3, embedding_dropout: float = 0.0, compile: bool = True,
-                **hparams) -> keras.Model:
+                learning_rate: float = 1e-3, compile: bool = True, **hparams) -> keras.Model:
     """Build (and compile) the model ``name`` for integer token-id input.
 
     Hyper-parameters by model (defaults are the paper's sizes):
@@ -157,12 +144,7 @@ def build_model(name: str, *, vocab_size: int, num_classes: int, embedding_matri
     ``gru_attention``: units=1024, attention_units=None (= units); ``transformer``:
     num_blocks=6, num_heads=6, key_dim=None (= 150 // heads = 25), ff_dim=600, dropout=0.1.
     Unknown hyper-parameters for a model are ignored (so one grid can span models).
-
-    Regularisation options, for every model, all off by default (the paper's models):
-    ``embedding_dropout`` (``SpatialDropout1D`` rate on the embedded words), ``output_dropout``
-    (``Dropout`` rate before the softmax), ``l2`` (L2 weight on the softmax kernel, and on the
-    ANN's hidden kernel), ``trainable_embeddings=False`` (frozen skip-gram vectors) and
-    ``learning_rate``. See :func:`tagzsl.supervised.regularisation_search`.
+    ``trainable_embeddings=False`` freezes the skip-gram vectors.
     """
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose one of {available_models()}")
@@ -170,7 +152,7 @@ def build_model(name: str, *, vocab_size: int, num_classes: int, embedding_matri
         raise ValueError(f"need vocab_size >= 2, num_classes >= 2, sequence_length >= 1; got "
                          f"{vocab_size}, {num_classes}, {sequence_length}")
     inputs, x = _embed(int(vocab_size), int(sequence_length), embedding_matrix, embedding_dim,
-                       trainable_embeddings, embedding_dropout)
+                       trainable_embeddings)
     outputs = MODELS[name](inputs, x, int(num_classes), **hparams)
     model = keras.Model(inputs, outputs, name=name)
     if compile:

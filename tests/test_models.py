@@ -114,28 +114,30 @@ def test_cnn_max_pooling_ignores_padding():
                                short.predict(x, verbose=0), atol=1e-5)
 
 
-@pytest.mark.parametrize("name", models.available_models())
-def test_regularisation_options_are_off_by_default_and_inactive_at_inference(name, emb):
-    plain = models.build_model(name, vocab_size=VOCAB, num_classes=CLASSES, embedding_matrix=emb,
-                               sequence_length=LENGTH, **SMALL)
-    names = {layer.name for layer in plain.layers}
-    assert not {"embedding_dropout", "output_dropout"} & names and not plain.losses
-    reg = models.build_model(name, vocab_size=VOCAB, num_classes=CLASSES, embedding_matrix=emb,
-                             sequence_length=LENGTH, embedding_dropout=0.5, output_dropout=0.5, l2=1e-2,
-                             **SMALL)
-    assert {"embedding_dropout", "output_dropout"} <= {layer.name for layer in reg.layers}
-    assert len(reg.losses) >= 1 and float(sum(reg.losses)) > 0  # the L2 penalty is in the loss
-    rng = np.random.default_rng(5)
-    _perturbed(reg, rng)
-    x = _ids(rng)
-    probs = reg.predict(x, verbose=0)  # dropout off at inference: deterministic, padding-invariant
-    np.testing.assert_allclose(reg.predict(x, verbose=0), probs, atol=1e-6)
-    longer = models.build_model(name, vocab_size=VOCAB, num_classes=CLASSES, sequence_length=LENGTH + 9,
-                                embedding_dropout=0.5, output_dropout=0.5, l2=1e-2, **SMALL)
-    longer.set_weights(reg.get_weights())
-    np.testing.assert_allclose(longer.predict(np.pad(x, ((0, 0), (0, 9))), verbose=0), probs, atol=1e-5)
-    # in training mode the dropouts are active (outputs change)
-    assert not np.allclose(np.asarray(reg(x, training=True)), probs, atol=1e-4)
+def test_masked_mean_is_global_average_pooling_except_on_an_empty_row():
+    """Why the ANN and the Transformer keep MaskedMean rather than keras' GlobalAveragePooling1D:
+    both honour the mask and agree on every tweet with a word, but an all-padding row gives
+    NaN with GlobalAveragePooling1D and zeros with MaskedMean."""
+    rng = np.random.default_rng(6)
+    ids = rng.integers(2, VOCAB, size=(3, LENGTH)).astype("int32")
+    ids[0, 4:] = 0
+    ids[2] = 0                                                # an empty tweet
+    inputs = keras.Input((LENGTH,), dtype="int32")
+    x = keras.layers.Embedding(VOCAB, 6, mask_zero=True)(inputs)
+    both = keras.Model(inputs, [models.MaskedMean()(x), keras.layers.GlobalAveragePooling1D()(x)])
+    ours, keras_gap = (np.asarray(o) for o in both(ids))
+    np.testing.assert_allclose(ours[:2], keras_gap[:2], atol=1e-6)
+    assert not ours[2].any() and np.isnan(keras_gap[2]).all()
+
+
+def test_regularisation_options_are_gone():
+    """Options no notebook used (embedding/output dropout, L2) were removed (issue #10)."""
+    import inspect
+
+    assert "embedding_dropout" not in inspect.signature(models.build_model).parameters
+    plain = models.build_model("ann", vocab_size=VOCAB, num_classes=CLASSES, sequence_length=LENGTH, **SMALL)
+    assert not {"embedding_dropout", "output_dropout"} & {layer.name for layer in plain.layers}
+    assert not plain.losses
 
 
 def test_max_over_time_masks_padding_and_gives_zeros_for_an_empty_row():
