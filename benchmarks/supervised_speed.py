@@ -1,10 +1,11 @@
 """Training time per epoch and inference throughput of the supervised models on this machine.
 
     nice python benchmarks/supervised_speed.py            # paper sizes and full-run sizes
+    nice python benchmarks/supervised_speed.py --sizes lesson
     python benchmarks/supervised_speed.py --quick         # tiny smoke run
 
 Input: random token ids shaped like the TweetEval top-50 set (vocabulary 10,424 words,
-sequence length 30, 5-25 real tokens per tweet, 50 hashtags). Speed does not depend on the
+sequence length 25 (``experiments.supervised.FULL``), 5-25 real tokens per tweet, 50 hashtags). Speed does not depend on the
 words, so the corpus is not needed. One epoch is timed on ``--n-train`` tweets after a
 warm-up batch (graph tracing excluded) and scaled to the 3,535 tweets a fold trains on.
 Inference: tweets/s predicting 2,048 tweets in batches of 256, and one tweet at a time
@@ -40,14 +41,13 @@ def main(argv=None):
     import keras
     import tensorflow as tf
 
-    from tagzsl import models, supervised
+    from tagzsl import models
+    from tagzsl.experiments import supervised as exp
 
-    vocab, length, classes, batch = 10424, supervised.FULL_RUN["sequence_length"], 50, 32
-    sizes = {"paper": {n: models.paper_hparams(n) for n in models.available_models()},
-             "full": {spec["model"]: {k: v for k, v in spec.items() if k != "model"}
-                      for spec in supervised.FULL_RUN["models"].values()},
-             "quick": {spec["model"]: {k: v for k, v in spec.items() if k != "model"}
-                       for spec in supervised.QUICK_RUN["models"].values()}}
+    vocab, length, classes, batch = 10424, exp.FULL.sequence_length, 50, 32
+    sizes = {name: {spec["model"]: {k: v for k, v in spec.items() if k != "model"} for spec in table.values()}
+             for name, table in (("paper", exp.PAPER_MODELS), ("full", exp.FULL.models),
+                                 ("lesson", exp.LESSON.models), ("quick", exp.QUICK.models))}
     wanted = ["quick"] if args.quick else args.sizes.split(",")
     n_train, n_single = (64, 5) if args.quick else (args.n_train, args.single)
     rng = np.random.default_rng(2019)

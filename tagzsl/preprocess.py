@@ -265,3 +265,51 @@ def select_top_hashtags(frame: pd.DataFrame, n: int = 50, per_hashtag: int | Non
         parts.append(group.iloc[np.sort(rng.choice(len(group), size=take, replace=False))])
     out = pd.concat(parts, ignore_index=True)
     return out[["id", "text", "tokens", "hashtag", "hashtags"]]
+
+
+# --------------------------------------------------------------------------- for people
+def normalise_hashtag(tag: str) -> str:
+    """``"#WorldCup"`` -> ``"worldcup"`` (hashtags are words in the word2vec vocabulary)."""
+    if not isinstance(tag, str) or not tag.strip().lstrip("#").strip():
+        raise ValueError(f"not a hashtag: {tag!r}")
+    return tag.strip().lstrip("#").strip().lower()
+
+
+def _short(text, n: int = 40) -> str:
+    text = str(text)
+    return repr(text if len(text) <= n else text[: n - 3] + "...")
+
+
+#: Why a text can give no recommendation (the reasons :func:`clean_batch` reports).
+EMPTY = "empty"
+NO_WORDS = ("no words left after cleaning (hashtags, mentions, URLs, emoji, numbers and stop "
+            "words are removed)")
+
+
+def clean_batch(texts) -> tuple[list[str], dict[int, str]]:
+    """Cleaned, space-joined texts (:func:`clean_text`) and ``{position: reason}`` for each
+    text that is unusable (empty, or nothing left after cleaning; its cleaned text is ``""``)."""
+    texts = [texts] if isinstance(texts, str) else list(texts)
+    cleaned, unusable = [], {}
+    for i, text in enumerate(texts):
+        if not isinstance(text, str) or not text.strip():
+            unusable[i] = f"{_short(text)} is {EMPTY}"
+            cleaned.append("")
+            continue
+        tokens = clean_text(text)
+        if not tokens:
+            unusable[i] = f"{_short(text)} has {NO_WORDS}"
+        cleaned.append(" ".join(tokens))
+    return cleaned, unusable
+
+
+def clean_texts(texts) -> list[str]:
+    """Cleaned, space-joined texts; a ``ValueError`` naming every unusable one (training input)."""
+    cleaned, unusable = clean_batch(texts)
+    if not cleaned:
+        raise ValueError("no texts given")
+    if unusable:
+        shown = "; ".join(f"item {i}: {why}" for i, why in list(unusable.items())[:5])
+        more = f" (and {len(unusable) - 5} more)" if len(unusable) > 5 else ""
+        raise ValueError(f"{len(unusable)} of {len(cleaned)} texts are unusable: {shown}{more}")
+    return cleaned

@@ -1,371 +1,384 @@
-"""A hashtag recommender people can use: raw tweets in, ranked hashtags out.
+"""One hashtag recommender for people: raw tweets in, ranked hashtags out, any method.
 
->>> rec = HashtagRecommender(model="gru", vectors=prepared.vectors).fit(texts, hashtags)
+>>> rec = Recommender(method="gru_attention", vectors=prepared.vectors, units=128).fit(texts, hashtags)
 >>> rec.recommend(["what a goal in the last minute"], k=5)
 [[("football", 0.41), ("soccer", 0.12), ...]]
->>> rec.recommend(["..."], candidates=["worldcup", "nba", "brexit"])   # zero-shot (ConSE)
->>> rec.save("models/gru"); HashtagRecommender.load("models/gru")
+>>> rec.recommend(["..."], candidates=["worldcup", "nba", "brexit"])   # any hashtags
+>>> rec.save("models/gru"); Recommender.load("models/gru")
 
-The cleaning is the training cleaning (:func:`tagzsl.preprocess.clean_text`), applied inside.
-With ``candidates=`` the recommender ranks any hashtags that have a word vector, including
-hashtags it was never trained on, with ConSE (:func:`tagzsl.zsl.conse`): each tweet is
-embedded as the probability-weighted mean of its seen hashtags' vectors and the candidates
-are ranked by cosine similarity to it.
+Methods (``method=``), all with the same ``fit``, ``recommend``, ``save`` and ``load``:
+
+* supervised (Kumar et al. 2019, section 5): ``ann``, ``cnn``, ``gru``, ``gru_attention``,
+  ``transformer`` (:class:`tagzsl.supervised.Classifier`, one hashtag per tweet); with
+  ``candidates=`` the classifier's probabilities rank any hashtags by ConSE;
+* #TagSpace (Weston et al. 2014): ``tagspace`` and ``wsabie`` (:func:`tagzsl.tagspace.train`,
+  WARP), several hashtags per tweet, thousands of hashtags; ``candidates=`` picks among them;
+* zero-shot rankers (section 6): ``conse``, ``eszsl``, ``dem`` (word space): trained on seen
+  hashtags, they rank any candidate hashtag by its word vector.
+
+A candidate hashtag without a word vector gets one composed from its segmented words
+(:func:`tagzsl.hashtag_vectors.hashtag_vector`); one for which none can be composed is left
+out with a :class:`MissingVectorWarning`. A text that cleans to nothing (empty, emoji only,
+hashtags and links only) gets an :class:`Unusable` entry instead of a ranking; the others are
+still ranked. Saving writes a folder without pickles (:mod:`tagzsl.storage`).
 """
 from __future__ import annotations
 
-import json
-import os
+import dataclasses
 import pathlib
-import shutil
 import warnings
 
 import numpy as np
 
-from tagzsl import __version__, config, preprocess
+from tagzsl import __version__, config, embeddings, preprocess, storage, supervised
 
-FORMAT = "tagzsl-hashtag-recommender"
-FORMAT_VERSION = 1
-_FILES = {"model": "model.keras", "config": "config.json", "vocabulary": "vocabulary.json",
-          "hashtags": "hashtags.json", "vectors": "vectors.kv"}
+SUPERVISED = ("ann", "cnn", "gru", "gru_attention", "transformer")
+TAGSPACE = ("tagspace", "wsabie")
+ZERO_SHOT = ("conse", "eszsl", "dem")
+METHODS = SUPERVISED + TAGSPACE + ZERO_SHOT
+PREDICT_BATCH = 512
 
 
 class MissingVectorWarning(UserWarning):
-    """Some candidate hashtags have no word vector and cannot be ranked."""
+    """Some candidate hashtags have no vector (own or composed) and were not ranked."""
 
 
-def normalise_hashtag(tag: str) -> str:
-    """``"#WorldCup"`` -> ``"worldcup"`` (hashtags are words in the word2vec vocabulary)."""
-    if not isinstance(tag, str) or not tag.strip().lstrip("#").strip():
-        raise ValueError(f"not a hashtag: {tag!r}")
-    return tag.strip().lstrip("#").strip().lower()
+class QuickModelWarning(UserWarning):
+    """The model was trained in quick mode: a smoke test, not a useful recommender."""
 
 
-def _short(text, n=40) -> str:
-    text = str(text)
-    return repr(text if len(text) <= n else text[: n - 3] + "...")
+@dataclasses.dataclass(frozen=True)
+class Unusable:
+    """The entry :meth:`Recommender.recommend` returns for a text it cannot rank hashtags for."""
+
+    text: object
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
 
 
-def clean_texts(texts) -> list[str]:
-    """Cleaned, space-joined texts; a clear ``ValueError`` naming every empty one."""
-    if isinstance(texts, str):
-        texts = [texts]
-    texts = list(texts)
-    if not texts:
-        raise ValueError("no texts given")
-    cleaned, bad = [], []
-    for i, text in enumerate(texts):
-        if not isinstance(text, str) or not text.strip():
-            bad.append(f"item {i} ({_short(text)}) is empty")
-            cleaned.append("")
-            continue
-        tokens = preprocess.clean_text(text)
-        if not tokens:
-            bad.append(f"item {i} ({_short(text)}) has no words left after cleaning "
-                       "(hashtags, mentions, URLs and stop words are removed)")
-        cleaned.append(" ".join(tokens))
-    if bad:
-        more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
-        if len(texts) == 1:
-            raise ValueError(f"unusable text {_short(texts[0])}: {bad[0].split(') ', 1)[1]}")
-        raise ValueError(f"{len(bad)} of {len(texts)} texts are unusable: " + "; ".join(bad[:5]) + more)
-    return cleaned
+def _run(model, x, batch_size: int = PREDICT_BATCH) -> np.ndarray:
+    """A Keras model on ``x``: one direct call for a small batch (no ``predict`` set-up cost)."""
+    with warnings.catch_warnings():  # a feature extractor's input is a one-item list; Keras notes it
+        warnings.filterwarnings("ignore", message="The structure of `inputs`")
+        if len(x) <= batch_size:
+            return np.asarray(model(x, training=False))
+        return np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
 
 
-class HashtagRecommender:
-    """A supervised hashtag classifier (:mod:`tagzsl.models`) with its vocabulary and cleaning.
+class Recommender:
+    """Recommend hashtags for raw tweets with ``method`` (see the module docstring).
 
     Args:
-        model: a name from :func:`tagzsl.models.available_models` (default ``"gru"``).
-        epochs: the most epochs to train (early stopping on ``validation_split`` usually stops sooner).
-        batch_size, sequence_length: training batch size and tokens kept per tweet (cleaned tweets
-            of the top-50 set have 9 words on average, 99% have <= 25).
-        seed: seeds the validation split, the weight initialisation and shuffling.
-        vectors: gensim ``KeyedVectors`` (the 150-d skip-gram vectors): the Embedding layer's
-            initialiser, and the hashtag vectors that zero-shot ranking (``candidates=``) needs.
-            ``None`` trains embeddings from scratch and disables ``candidates=``.
-        patience: early-stopping patience in epochs.
-        monitor: what early stopping watches on the validation slice (``"val_accuracy"``, the
-            metric Table 2 reports, or ``"val_loss"``); the best epoch's weights are kept.
-        max_tokens: vocabulary cap (``None``: every training word).
-        verbose: Keras ``fit`` verbosity.
-        **model_hparams: passed to :func:`tagzsl.models.build_model` (``units=256``, ...).
+        method: one of :data:`METHODS`.
+        vectors: gensim ``KeyedVectors`` (the 150-d skip-gram vectors): the supervised models'
+            Embedding initialiser, and the hashtag vectors that ``candidates=`` and the zero-shot
+            methods need (required for those).
+        seed: every random choice of training derives from it.
+        **hparams: the method's hyper-parameters: :class:`tagzsl.supervised.Classifier`
+            arguments (supervised), :func:`tagzsl.tagspace.train` arguments plus ``min_count``
+            (hashtags seen fewer times are dropped; #TagSpace), or
+            :class:`tagzsl.experiments.zero_shot.Settings` fields (zero-shot).
 
-    Learned state: ``classes_`` (hashtags, the model's output order), ``vectorizer_``,
-    ``model_``, ``history_`` (Keras history dict), ``embedding_oov_rate_``.
+    Learned state: ``hashtags_`` (the hashtags it was trained on), ``history_``.
     """
 
-    def __init__(self, model: str = "gru", epochs: int = 10, batch_size: int = 32,
-                 sequence_length: int = 30, seed: int = config.DEFAULT_SEED, vectors=None,
-                 patience: int = 2, monitor: str = "val_accuracy", max_tokens: int | None = None,
-                 verbose: int = 0, **model_hparams):
-        self.model = model
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.sequence_length = sequence_length
-        self.seed = seed
+    def __init__(self, method: str = "gru_attention", vectors=None, seed: int = config.DEFAULT_SEED, **hparams):
+        self.method = method
         self.vectors = vectors
-        self.patience = patience
-        self.monitor = monitor
-        self.max_tokens = max_tokens
-        self.verbose = verbose
-        self.model_hparams = model_hparams
-
-    # sklearn's BaseEstimator does not allow **kwargs in __init__, so these are written out.
-    _PARAMS = ("model", "epochs", "batch_size", "sequence_length", "seed", "vectors", "patience",
-               "monitor", "max_tokens", "verbose")
+        self.seed = seed
+        self.hparams = hparams
 
     def get_params(self, deep: bool = True) -> dict:
         """Constructor arguments (scikit-learn protocol; ``clone`` and ``GridSearchCV`` use it)."""
-        return {**{p: getattr(self, p) for p in self._PARAMS}, **self.model_hparams}
+        return {"method": self.method, "vectors": self.vectors, "seed": self.seed, **self.hparams}
 
     def set_params(self, **params):
         for key, value in params.items():
-            if key in self._PARAMS:
+            if key in ("method", "vectors", "seed"):
                 setattr(self, key, value)
             else:
-                self.model_hparams[key] = value
+                self.hparams[key] = value
         return self
 
     def __repr__(self):
         shown = {k: v for k, v in self.get_params().items() if k != "vectors"}
-        return f"HashtagRecommender({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+        return f"Recommender({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     # ------------------------------------------------------------------ training
-    def fit(self, texts, hashtags, validation_split: float = 0.1, validation_data=None):
-        """Train on raw tweet ``texts`` and one hashtag each; returns ``self``.
-
-        Early stopping watches ``monitor`` on a stratified ``validation_split`` slice of these
-        training texts (or on ``validation_data=(texts, hashtags)`` when given); the best
-        epoch's weights are kept. ``validation_split=0`` trains for ``epochs`` epochs.
-        """
-        from tagzsl import models
-
-        if self.model not in models.MODELS:
-            raise ValueError(f"unknown model {self.model!r}; choose one of {models.available_models()}")
+    def fit(self, texts, hashtags):
+        """Train on raw tweet ``texts``; ``hashtags``: one per text (a list per text for
+        ``tagspace``/``wsabie``; for the others the first of a list is used). Returns ``self``."""
+        if self.method not in METHODS:
+            raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
         texts = [texts] if isinstance(texts, str) else list(texts)
-        labels = [normalise_hashtag(h) for h in ([hashtags] if isinstance(hashtags, str) else hashtags)]
-        if len(texts) != len(labels):
-            raise ValueError(f"{len(texts)} texts but {len(labels)} hashtags")
-        cleaned = clean_texts(texts)
-        val = None
-        if validation_data is not None:
-            val_texts, val_tags = validation_data
-            val = (clean_texts(val_texts), [normalise_hashtag(h) for h in val_tags])
-        return self._fit_cleaned(cleaned, labels, validation_split=validation_split, validation_data=val)
-
-    def _fit_cleaned(self, cleaned, labels, validation_split=0.1, validation_data=None):
-        """:meth:`fit` on already cleaned, space-joined texts and normalised hashtags
-        (``tagzsl.supervised`` cleans the corpus once and calls this for every fold)."""
-        import keras
-        from sklearn.model_selection import train_test_split
-
-        from tagzsl import models
-
-        classes = sorted(set(labels))
-        if len(classes) < 2:
-            raise ValueError(f"need at least two different hashtags to train; got {classes}")
-        index = {c: i for i, c in enumerate(classes)}
-        y = np.array([index[h] for h in labels], dtype="int32")
-        if validation_data is not None:
-            train_x, train_y = list(cleaned), y
-            val_x, val_tags = validation_data
-            unknown = sorted(set(val_tags) - set(index))
-            if unknown:
-                raise ValueError(f"validation hashtags not in the training hashtags: {unknown[:5]}")
-            val_x, val_y = list(val_x), np.array([index[h] for h in val_tags], dtype="int32")
-        elif validation_split and validation_split > 0:
-            counts = np.bincount(y)
-            n_val = int(round(validation_split * len(y)))
-            stratify = y if counts.min() >= 2 and n_val >= len(classes) else None
-            train_x, val_x, train_y, val_y = train_test_split(
-                list(cleaned), y, test_size=validation_split, random_state=self.seed, stratify=stratify)
+        hashtags = [hashtags] if isinstance(hashtags, str) else list(hashtags)
+        if len(texts) != len(hashtags):
+            raise ValueError(f"{len(texts)} texts but {len(hashtags)} hashtags")
+        tag_lists = [[preprocess.normalise_hashtag(t) for t in ([h] if isinstance(h, str) else h)]
+                     for h in hashtags]
+        cleaned = preprocess.clean_texts(texts)
+        if self.method in TAGSPACE:
+            self._fit_tagspace(cleaned, tag_lists)
         else:
-            train_x, train_y, val_x, val_y = list(cleaned), y, None, None
-
-        keras.utils.set_random_seed(self.seed)
-        self.classes_ = classes
-        self.vectorizer_ = models.text_vectorizer(train_x, self.sequence_length, self.max_tokens)
-        vocabulary = self.vectorizer_.get_vocabulary()
-        matrix, self.embedding_oov_rate_ = None, None
-        if self.vectors is not None:
-            from tagzsl import embeddings
-
-            matrix, self.embedding_oov_rate_ = embeddings.embedding_matrix(self.vectors, vocabulary)
-        self.model_ = models.build_model(self.model, vocab_size=len(vocabulary), num_classes=len(classes),
-                                         embedding_matrix=matrix, sequence_length=self.sequence_length,
-                                         **self.model_hparams)
-        train = self._dataset(train_x, train_y, shuffle=True)
-        callbacks, val = [], None
-        if val_x is not None and len(val_x):
-            val = self._dataset(val_x, val_y)
-            callbacks.append(keras.callbacks.EarlyStopping(monitor=self.monitor, patience=self.patience,
-                                                           restore_best_weights=True))
-        history = self.model_.fit(train, validation_data=val, epochs=self.epochs, callbacks=callbacks,
-                                  shuffle=False, verbose=self.verbose)  # tf.data shuffles
-        self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+            if any(not tags for tags in tag_lists):
+                raise ValueError("every text needs at least one hashtag")
+            labels = [tags[0] for tags in tag_lists]
+            if self.method not in SUPERVISED and self.vectors is None:
+                raise ValueError(f"method {self.method!r} needs word vectors (vectors=...)")
+            (self._fit_supervised if self.method in SUPERVISED else self._fit_zero_shot)(cleaned, labels)
         return self
 
-    def _ids(self, cleaned) -> np.ndarray:
-        from tagzsl import models
+    def _fit_supervised(self, cleaned, labels):
+        self.classifier_ = supervised.Classifier(self.method, seed=self.seed, vectors=self.vectors, **self.hparams)
+        self.classifier_.fit(cleaned, labels)
+        self.hashtags_, self.history_ = list(self.classifier_.classes_), self.classifier_.history_
 
-        return models.vectorize(self.vectorizer_, cleaned)
+    def _zero_shot_settings(self):
+        from tagzsl.experiments import zero_shot
 
-    def _dataset(self, cleaned, y=None, shuffle=False):
-        import tensorflow as tf
+        return dataclasses.replace(zero_shot.FULL, **self.hparams)
 
-        x = self._ids(cleaned)
-        ds = tf.data.Dataset.from_tensor_slices(x if y is None else (x, np.asarray(y, "int32")))
-        if shuffle:
-            ds = ds.shuffle(len(x), seed=self.seed, reshuffle_each_iteration=True)
-        return ds.batch(self.batch_size).prefetch(tf.data.AUTOTUNE)
+    def _fit_zero_shot(self, cleaned, labels):
+        import keras
 
-    def _check_fitted(self):
-        if not hasattr(self, "model_"):
-            raise RuntimeError("this HashtagRecommender is not fitted yet: call fit() or load()")
+        from tagzsl import models, zsl
+        from tagzsl.experiments import zero_shot
+
+        settings = self._zero_shot_settings()
+        self.hashtags_ = sorted(set(labels))
+        seen, missing = self._vectors_for(self.hashtags_)
+        if missing:
+            raise ValueError(f"training hashtags without a word vector: {', '.join(missing)}")
+        # vocabulary: every word with a vector (so words of new topics are not [UNK]) + training words
+        words = [w for w in self.vectors.index_to_key if w and w != "[UNK]"]
+        words += sorted({w for t in cleaned for w in t.split()} - set(words))
+        self.vectorizer_ = models.text_vectorizer(vocabulary=words, sequence_length=settings.sequence_length)
+        matrix, _ = embeddings.embedding_matrix(self.vectors, self.vectorizer_.get_vocabulary())
+        ids = models.vectorize(self.vectorizer_, cleaned)
+        y = np.array([self.hashtags_.index(h) for h in labels])
+        gru = zero_shot.train_gru(ids, y, len(self.hashtags_), matrix, settings, seed=self.seed)
+        self.history_ = {k: [float(v) for v in vals] for k, vals in gru.history.history.items()}
+        if self.method == "conse":
+            self.model_, self.arrays_ = gru, {"seen": seen}
+        elif self.method == "eszsl":
+            self.model_ = models.feature_extractor(gru)
+            feats = _run(self.model_, ids)
+            params, _ = zsl.select_eszsl(feats, y, seen, grid=settings.eszsl_grid, seed=self.seed)
+            self.arrays_ = {"W": zsl.ESZSL(**params).fit(feats, y, seen).W_}
+        else:  # DEM in the word-vector space: f(x) = unit mean word vector + learned correction
+            encoder = zsl.word_space_encoder(models.feature_extractor(gru), matrix)
+            dem = zero_shot.train_dem(encoder, ids, seen[y], settings, seed=self.seed, labels=y,
+                                      hashtag_branch=keras.layers.UnitNormalization(name="unit_hashtag"))
+            self.model_, self.arrays_ = dem.tweet_encoder, {}
+
+    def _fit_tagspace(self, cleaned, tag_lists):
+        import collections
+        import types
+
+        import pandas as pd
+        from sklearn.model_selection import train_test_split
+
+        from tagzsl import tagspace
+
+        hp = dict(self.hparams)
+        min_count = hp.pop("min_count", 1)
+        counts = collections.Counter(t for tags in tag_lists for t in tags)
+        self.hashtags_ = sorted(t for t, n in counts.items() if n >= min_count)
+        keep = set(self.hashtags_)
+        frame = pd.DataFrame({"tokens": [t.split() for t in cleaned],
+                              "hashtags": [[t for t in tags if t in keep] for tags in tag_lists]})
+        frame = frame[frame["hashtags"].map(len) > 0].reset_index(drop=True)
+        if len(self.hashtags_) < 2 or len(frame) < 10:
+            raise ValueError(f"need at least 10 tweets and 2 hashtags seen >= {min_count} times; "
+                             f"got {len(frame)} tweets, {len(self.hashtags_)} hashtags")
+        fit, val = train_test_split(frame, test_size=0.1, random_state=self.seed)
+        corpus = types.SimpleNamespace(train=fit, val=val, tags=self.hashtags_)
+        trained = tagspace.train(self.method, corpus, seed=self.seed, **hp)
+        self.model_, self.encoder_, self.history_ = trained.model, trained.encoder, {"epochs": trained.history}
 
     # ------------------------------------------------------------------ prediction
-    def predict_proba(self, texts, batch_size: int = 256) -> np.ndarray:
-        """Class probabilities, shape ``(n_texts, len(classes_))``, columns in ``classes_`` order."""
-        return self._predict_proba_cleaned(clean_texts(texts), batch_size)
+    def _check_fitted(self):
+        if not hasattr(self, "hashtags_"):
+            raise RuntimeError("this Recommender is not fitted yet: call fit() or Recommender.load()")
 
-    def _predict_proba_cleaned(self, cleaned, batch_size: int = 256) -> np.ndarray:
-        self._check_fitted()
-        return np.asarray(self.model_.predict(self._ids(cleaned), batch_size=batch_size, verbose=0))
-
-    def predict(self, texts) -> list[str]:
-        """The most likely trained hashtag of each text."""
-        return [self.classes_[i] for i in self.predict_proba(texts).argmax(axis=1)]
-
-    def candidate_coverage(self, candidates) -> tuple[list[str], list[str]]:
-        """Split ``candidates`` (normalised, de-duplicated) into those with a vector and those without."""
+    def _vectors_for(self, tags) -> tuple[np.ndarray, list[str]]:
+        """Vectors of ``tags``: each one's own, else composed from its segmented words; and the
+        tags for which neither exists."""
         if self.vectors is None:
-            raise ValueError("ranking candidates needs word vectors; this recommender was built "
-                             "with vectors=None")
-        tags = list(dict.fromkeys(normalise_hashtag(c) for c in candidates))
-        keys = self.vectors.key_to_index
-        return [t for t in tags if t in keys], [t for t in tags if t not in keys]
+            raise ValueError("ranking candidates needs word vectors; this recommender has vectors=None")
+        out, missing = np.zeros((len(tags), self.vectors.vector_size), "float32"), []
+        for i, tag in enumerate(tags):
+            if tag in self.vectors.key_to_index:
+                out[i] = self.vectors[tag]
+                continue
+            vector = _composed_vector(self.vectors, tag)
+            if vector is None:
+                missing.append(tag)
+            else:
+                out[i] = vector
+        return out, missing
 
-    def recommend(self, texts, k: int = 5, candidates=None) -> list[list[tuple[str, float]]]:
-        """The top ``k`` ``(hashtag, score)`` of each text, best first (one list per text).
+    def _candidates(self, candidates):
+        """``(names, vectors or None)`` of the hashtags to rank; warns about those left out."""
+        if candidates is None:
+            return list(self.hashtags_), None
+        if isinstance(candidates, str):
+            candidates = [c for c in candidates.split(",") if c.strip()]
+        names = list(dict.fromkeys(preprocess.normalise_hashtag(c) for c in candidates))
+        if self.method in TAGSPACE:
+            known = set(self.hashtags_)
+            missing = [n for n in names if n not in known]
+            why = f"are not among the {len(known)} hashtags this {self.method} model was trained on"
+            vectors = None
+        else:
+            vectors, missing = self._vectors_for(names)
+            why = "have no word vector and none could be composed from their words"
+            vectors = vectors[[n not in missing for n in names]]
+        names = [n for n in names if n not in set(missing)]
+        if not names:
+            raise ValueError(f"none of the candidate hashtags can be ranked: {', '.join(missing)} {why}")
+        if missing:
+            warnings.warn(f"{len(missing)} candidate hashtag(s) {why} and were not ranked: "
+                          f"{', '.join(missing)}", MissingVectorWarning, stacklevel=3)
+        return names, vectors
 
-        Without ``candidates`` the scores are the classifier's probabilities over the trained
-        hashtags. With ``candidates`` (any hashtags, ``#`` optional) they are ConSE cosine
-        similarities; candidates without a word vector are left out with a
-        :class:`MissingVectorWarning` naming them, and a ``ValueError`` is raised when none
-        has a vector.
+    def _scores(self, cleaned, names, vectors) -> np.ndarray:
+        from tagzsl import models, tagspace, zsl
+
+        if self.method in SUPERVISED:
+            probs = self.classifier_.predict_proba(cleaned, PREDICT_BATCH)
+            if vectors is None:
+                return probs
+            return zsl.conse(probs, self._vectors_for(self.hashtags_)[0], vectors)
+        if self.method in TAGSPACE:
+            scores = tagspace.predict_scores(self.model_, self.encoder_.words([t.split() for t in cleaned]))
+            index = {t: i for i, t in enumerate(self.encoder_.tags_)}
+            return scores[:, [index[n] for n in names]]
+        vectors = self._vectors_for(names)[0] if vectors is None else vectors
+        out = _run(self.model_, models.vectorize(self.vectorizer_, cleaned))
+        if self.method == "conse":
+            return zsl.conse(out, self.arrays_["seen"], vectors)
+        if self.method == "eszsl":
+            return (out.astype("float64") @ self.arrays_["W"] @ vectors.astype("float64").T).astype("float32")
+        g = embeddings.unit_rows(vectors).astype("float64")  # DEM: nearest in the word space
+        f = out.astype("float64")
+        return (-((f ** 2).sum(1, keepdims=True) - 2 * f @ g.T + (g ** 2).sum(1)[None, :])).astype("float32")
+
+    def recommend(self, texts, k: int = 5, candidates=None) -> list:
+        """One entry per text: its top ``k`` ``(hashtag, score)`` pairs, best first, or an
+        :class:`Unusable` (``str()`` is the reason) for a text that cleans to nothing.
+
+        Without ``candidates`` the trained hashtags are ranked; with ``candidates`` (hashtags,
+        ``#`` optional, or one comma-separated string) only those.
         """
+        self._check_fitted()
         if int(k) < 1:
             raise ValueError(f"k must be >= 1, got {k}")
-        probs = self.predict_proba(texts)
-        if candidates is None:
-            names, scores = self.classes_, probs
-        else:
-            from tagzsl import zsl
-
-            if isinstance(candidates, str):
-                candidates = [c for c in candidates.split(",") if c.strip()]
-            names, missing = self.candidate_coverage(candidates)
-            if not names:
-                raise ValueError(f"none of the candidate hashtags has a word vector: {missing}")
-            if missing:
-                warnings.warn(f"{len(missing)} candidate hashtag(s) have no word vector and were not "
-                              f"ranked: {', '.join(missing)}", MissingVectorWarning, stacklevel=2)
-            scores = zsl.conse(probs, self._seen_vectors(), np.stack([self.vectors[n] for n in names]))
-        top = np.argsort(-scores, axis=1, kind="stable")[:, : int(k)]
-        return [[(names[j], float(row[j])) for j in idx] for row, idx in zip(scores, top)]
-
-    def _seen_vectors(self) -> np.ndarray:
-        from tagzsl import embeddings
-
-        vectors, missing = embeddings.hashtag_vectors(self.vectors, self.classes_)
-        if len(missing) == len(self.classes_):
-            raise ValueError("none of the trained hashtags has a word vector; cannot rank candidates")
-        return vectors
+        if getattr(self, "mode_", None) == "quick":
+            warnings.warn("this model was trained in quick mode: a smoke test, not a useful recommender "
+                          "(train it without --quick)", QuickModelWarning, stacklevel=2)
+        texts = [texts] if isinstance(texts, str) else list(texts)
+        if not texts:
+            raise ValueError("no texts given")
+        cleaned, unusable = preprocess.clean_batch(texts)
+        names, vectors = self._candidates(candidates)
+        usable = [i for i in range(len(texts)) if i not in unusable]
+        out = [Unusable(texts[i], unusable[i]) if i in unusable else None for i in range(len(texts))]
+        if usable:
+            scores = self._scores([cleaned[i] for i in usable], names, vectors)
+            top = np.argsort(-scores, axis=1, kind="stable")[:, : int(k)]
+            for i, row, idx in zip(usable, scores, top):
+                out[i] = [(names[j], float(row[j])) for j in idx]
+        return out
 
     # ------------------------------------------------------------------ persistence
     def save(self, directory) -> pathlib.Path:
-        """Write the model directory (``model.keras``, vocabulary, hashtags, config, vectors).
-
-        Written to a temporary sibling directory, then renamed into place, so a failed save
-        leaves nothing half-written. An existing recommender directory is replaced; any other
-        existing non-empty directory is refused.
-        """
-        from tagzsl import embeddings
-
+        """Write the model folder (no pickles: JSON, ``.npz``, ``model.keras``) via a temporary
+        folder and a rename; an existing model folder is replaced, any other folder refused."""
         self._check_fitted()
-        directory = pathlib.Path(directory)
-        if directory.exists() and not (directory / _FILES["config"]).is_file() and any(directory.iterdir()):
-            raise FileExistsError(f"{directory} exists and is not a tagzsl model directory; not overwriting it")
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        tmp = directory.with_name(f".{directory.name}.saving-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        try:
-            self.model_.save(tmp / _FILES["model"])
-            params = {k: v for k, v in self.get_params().items() if k != "vectors"}
-            cfg = {"format": FORMAT, "format_version": FORMAT_VERSION, "tagzsl_version": __version__,
-                   "params": params, "has_vectors": self.vectors is not None,
-                   "embedding_oov_rate": self.embedding_oov_rate_, "history": self.history_}
-            (tmp / _FILES["vocabulary"]).write_text(json.dumps(self.vectorizer_.get_vocabulary()))
-            (tmp / _FILES["hashtags"]).write_text(json.dumps(self.classes_))
+        directory = pathlib.Path(directory).expanduser()
+        if directory.exists() and not (directory / storage.CONFIG).is_file() and any(directory.iterdir()):
+            raise FileExistsError(f"{directory} exists and is not a tagzsl model folder; not overwriting it")
+        params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items() if k != "vectors"}
+        cfg = {"format": storage.FORMAT, "format_version": storage.FORMAT_VERSION, "tagzsl_version": __version__,
+               "params": params, "hashtags": self.hashtags_, "has_vectors": self.vectors is not None,
+               "mode": getattr(self, "mode_", None), "history": self.history_}
+
+        def write(tmp):
             if self.vectors is not None:
-                embeddings.save_vectors(self.vectors, tmp / _FILES["vectors"])
-            (tmp / _FILES["config"]).write_text(json.dumps(cfg, indent=1))  # last: marks a complete dir
-            old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
-            if directory.exists():
-                directory.rename(old)
-            tmp.rename(directory)
-            shutil.rmtree(old, ignore_errors=True)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return directory
+                storage.write_vectors(tmp / storage.VECTORS, self.vectors)
+            if self.method in SUPERVISED:
+                self.classifier_.model_.save(tmp / storage.MODEL)
+                storage.write_json(tmp / storage.VOCABULARY, self.classifier_.vectorizer_.get_vocabulary())
+            elif self.method in TAGSPACE:
+                storage.write_arrays(tmp / storage.ARRAYS, {f"w{i:03d}": w for i, w in enumerate(self.model_.get_weights())})
+                storage.write_json(tmp / storage.VOCABULARY, self.encoder_.vocabulary_)
+            else:
+                self.model_.save(tmp / storage.MODEL)
+                storage.write_arrays(tmp / storage.ARRAYS, self.arrays_)
+                storage.write_json(tmp / storage.VOCABULARY, self.vectorizer_.get_vocabulary())
+            storage.write_json(tmp / storage.CONFIG, cfg)  # last: marks a complete folder
+
+        return storage.write_folder(directory, write)
 
     @classmethod
-    def load(cls, directory) -> "HashtagRecommender":
-        """Load a directory written by :meth:`save`; clear errors for anything else."""
-        import keras
+    def load(cls, directory) -> "Recommender":
+        """Load a folder written by :meth:`save`; a :class:`tagzsl.storage.ModelFolderError`
+        naming the file for anything missing or damaged. Nothing is unpickled."""
+        from tagzsl import models
 
-        from tagzsl import embeddings, models  # noqa: F401  (registers the custom layers)
-
-        directory = pathlib.Path(directory)
-        if not directory.exists():
-            raise FileNotFoundError(f"no model directory at {directory}")
-        if not directory.is_dir():
-            raise ValueError(f"{directory} is a file, not a model directory")
-        cfg_path = directory / _FILES["config"]
-        try:
-            cfg = json.loads(cfg_path.read_text())
-        except FileNotFoundError:
-            raise ValueError(f"{directory} is not a tagzsl model directory (no {_FILES['config']}; "
-                             "create one with `tagzsl train`)") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise ValueError(f"{cfg_path} is not valid JSON ({err}); not a tagzsl model directory") from None
-        if not isinstance(cfg, dict) or cfg.get("format") != FORMAT:
-            raise ValueError(f"{directory} is not a tagzsl hashtag recommender directory")
-        if cfg.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{directory} was saved in format version {cfg.get('format_version')} "
-                             f"(tagzsl {cfg.get('tagzsl_version')}); this tagzsl ({__version__}) reads "
-                             f"version {FORMAT_VERSION}: retrain it with `tagzsl train`")
-        needed = ["model", "vocabulary", "hashtags"] + (["vectors"] if cfg.get("has_vectors") else [])
-        absent = [_FILES[n] for n in needed if not (directory / _FILES[n]).is_file()]
-        if absent:
-            raise ValueError(f"{directory} is an incomplete model directory: missing {', '.join(absent)}")
+        directory = pathlib.Path(directory).expanduser()
+        cfg = storage.read_config(directory)
         params = dict(cfg["params"])
         rec = cls(**params)
+        if rec.method not in METHODS:
+            raise storage.ModelFolderError(f"{directory / storage.CONFIG} names an unknown method {rec.method!r}")
         if cfg.get("has_vectors"):
-            rec.vectors = embeddings.load_vectors(directory / _FILES["vectors"])
-        vocabulary = json.loads((directory / _FILES["vocabulary"]).read_text())
-        rec.vectorizer_ = _vectorizer_from(vocabulary, rec.sequence_length)
-        rec.classes_ = json.loads((directory / _FILES["hashtags"]).read_text())
-        rec.model_ = keras.saving.load_model(directory / _FILES["model"])
-        rec.history_ = cfg.get("history", {})
-        rec.embedding_oov_rate_ = cfg.get("embedding_oov_rate")
+            rec.vectors = storage.read_vectors(directory / storage.VECTORS)
+        rec.hashtags_, rec.history_, rec.mode_ = list(cfg["hashtags"]), cfg.get("history", {}), cfg.get("mode")
+        vocabulary = storage.read_json(directory / storage.VOCABULARY)
+        if rec.method in SUPERVISED:
+            clf = supervised.Classifier(rec.method, seed=rec.seed, vectors=rec.vectors, **rec.hparams)
+            clf.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary, sequence_length=clf.sequence_length)
+            clf.model_ = storage.read_keras(directory / storage.MODEL)
+            clf.classes_, clf.history_ = list(rec.hashtags_), rec.history_
+            rec.classifier_ = clf
+        elif rec.method in TAGSPACE:
+            rec._load_tagspace(directory, vocabulary)
+        else:
+            rec.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary,
+                                                     sequence_length=rec._zero_shot_settings().sequence_length)
+            rec.model_ = storage.read_keras(directory / storage.MODEL)
+            rec.arrays_ = storage.read_arrays(directory / storage.ARRAYS)
         return rec
 
+    def _load_tagspace(self, directory, vocabulary):
+        from tagzsl import models, tagspace
 
-def _vectorizer_from(vocabulary, sequence_length):
-    from keras import layers
+        encoder = tagspace.Encoder()
+        encoder.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary, sequence_length=encoder.seq_len)
+        encoder.vocabulary_ = encoder.vectorizer_.get_vocabulary()
+        encoder.tags_, encoder.tag_index_ = list(self.hashtags_), {t: i for i, t in enumerate(self.hashtags_)}
+        arrays = storage.read_arrays(directory / storage.ARRAYS)
+        shape = {k: self.hparams[k] for k in ("dim", "hidden") if k in self.hparams and
+                 (k != "hidden" or self.method == "tagspace")}
+        model = tagspace.build_model(self.method, len(encoder.vocabulary_), len(encoder.tags_), **shape)
+        try:
+            model.set_weights([arrays[k] for k in sorted(arrays)])
+        except ValueError as err:
+            raise storage.ModelFolderError(f"{directory / storage.ARRAYS} does not fit the model in "
+                                           f"{storage.CONFIG} ({err}); {storage.RETRAIN}") from None
+        self.model_, self.encoder_ = model, encoder
 
-    return layers.TextVectorization(standardize=None, split="whitespace", output_mode="int",
-                                    output_sequence_length=int(sequence_length), vocabulary=vocabulary)
+
+#: One name for people who know the old class.
+HashtagRecommender = Recommender
+
+
+def _composed_vector(kv, tag):
+    """A vector composed from ``tag``'s segmented words, or ``None`` (:mod:`tagzsl.hashtag_vectors`)."""
+    from tagzsl import hashtag_vectors
+
+    return hashtag_vectors.hashtag_vector(kv, tag)

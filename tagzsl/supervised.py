@@ -1,115 +1,182 @@
-"""Table 2 of Kumar et al. (2019): supervised hashtag classification under 5-fold CV.
+"""Supervised hashtag classifiers (Kumar et al. 2019, section 5): train, predict, score.
 
-Protocol (:func:`cross_validate`):
+* :class:`Classifier`: one of the :mod:`tagzsl.models` networks over cleaned, space-joined
+  texts: a ``TextVectorization`` adapted on the training texts, the skip-gram matrix as the
+  Embedding initialiser, Adam, and early stopping on the validation slice.
+* :func:`tfidf_logreg` and :func:`fit_tfidf`: TF-IDF (word 1-2 grams) + logistic regression,
+  the row a practitioner would try first.
+* :func:`classification_scores`: accuracy and macro precision / recall / F1, in percent.
 
-* stratified k-fold cross-validation (``sklearn.model_selection.StratifiedKFold``, shuffled with
-  the seed; 5 folds = 80/20 train/test);
-* inside each *training* fold, a stratified validation slice (``validation_fraction``, 10%)
-  is held out for early stopping (patience on the validation loss, best weights restored); the
-  test fold is only ever predicted, never seen by training, early stopping or vocabulary;
-* each deep model is a :class:`tagzsl.recommender.HashtagRecommender` (the same code a user
-  trains), with its vocabulary adapted on the fold's training slice;
-* a TF-IDF (word 1-2 grams) + logistic regression row on the same folds, its ``C`` chosen
-  on the same validation slice (trained on the same training slice);
-* accuracy and macro precision / recall / F1 on the test fold; mean and standard deviation
-  (``ddof=1``) over folds; training seconds per fold; per-hashtag F1; Keras histories.
+**Early stopping** (one definition, :data:`EARLY_STOPPING`): after each epoch the model is
+scored on the validation slice; training stops when validation accuracy (the metric Table 2
+reports) has not improved for ``patience`` epochs, and the weights of the epoch with the best
+validation accuracy are restored.
 
-:func:`grid_search` runs scikit-learn's ``GridSearchCV`` over a small grid with SciKeras'
-``KerasClassifier``, as the paper chose its hyper-parameters.
+Texts here are already cleaned (:func:`tagzsl.preprocess.clean_texts`); raw tweets go through
+:class:`tagzsl.recommender.Recommender`. The protocol of Table 2 (folds, grid search, tables)
+is :mod:`tagzsl.experiments.supervised`.
 """
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
-
 import numpy as np
-import pandas as pd
 
 from tagzsl import config
 
+#: What early stopping watches, and in which direction (see the module docstring).
+EARLY_STOPPING = {"monitor": "val_accuracy", "mode": "max"}
 METRICS = ("accuracy", "precision", "recall", "f1")
 
-#: The paper's models at the paper's sizes (Kumar et al. 2019, section 5).
-PAPER_MODELS = {"ANN": {"model": "ann", "units": 1024},
-                "CNN": {"model": "cnn", "units": 1024, "units2": 256},
-                "RNN": {"model": "gru", "units": 1024},
-                "RNN+attention": {"model": "gru_attention", "units": 1024},
-                "Transformer": {"model": "transformer", "num_blocks": 6, "num_heads": 6, "ff_dim": 600}}
 
-#: The sizes of the committed full run (notebook 02): what fits ~25 minutes for 5 models x
-#: 5 folds on 2 shared CPU cores. One epoch of the paper-size 2 x 1024 GRU takes 1000-1350 s
-#: here (notebook 02, benchmarks/supervised_speed.py), so the recurrent layers use 128 units
-#: and the Transformer 2 blocks (FFN 300); the ANN keeps the paper's 1024 units.
-FULL_RUN = {"models": {"ANN": {"model": "ann", "units": 1024},
-                       "CNN": {"model": "cnn", "units": 512, "units2": 256},
-                       "RNN": {"model": "gru", "units": 128},
-                       "RNN+attention": {"model": "gru_attention", "units": 128},
-                       "Transformer": {"model": "transformer", "num_blocks": 2, "num_heads": 6, "ff_dim": 300}},
-            "epochs": 10, "batch_size": 64, "sequence_length": 25, "patience": 2, "n_splits": 5,
-            "max_folds": None}
+class Classifier:
+    """A supervised hashtag classifier over cleaned texts (scikit-learn conventions).
 
-#: Quick mode: the same five models, tiny, one fold, two epochs (a smoke run, not a result).
-QUICK_RUN = {"models": {"ANN": {"model": "ann", "units": 32},
-                        "CNN": {"model": "cnn", "units": 32, "units2": 16, "filters": 8},
-                        "RNN": {"model": "gru", "units": 16},
-                        "RNN+attention": {"model": "gru_attention", "units": 16},
-                        "Transformer": {"model": "transformer", "num_blocks": 1, "num_heads": 2,
-                                        "ff_dim": 32}},
-             "epochs": 2, "batch_size": 64, "sequence_length": 25, "patience": 1, "n_splits": 5,
-             "max_folds": 1}
+    Args:
+        model: a name from :func:`tagzsl.models.available_models`.
+        epochs: the most epochs (early stopping usually stops sooner).
+        batch_size, sequence_length: training batch size and tokens kept per tweet.
+        patience: epochs without a better validation accuracy before stopping.
+        seed: seeds the validation split, the weight initialisation and the shuffling.
+        vectors: gensim ``KeyedVectors``, the Embedding initialiser (``None``: from scratch).
+        max_tokens: vocabulary cap (``None``: every training word).
+        verbose: Keras ``fit`` verbosity.
+        **model_hparams: passed to :func:`tagzsl.models.build_model` (``units=256``, ...).
 
-
-@dataclass
-class CVResult:
-    """Everything :func:`cross_validate` measured.
-
-    * ``table``: one row per model: ``<metric>_mean``/``<metric>_std`` for accuracy, macro
-      precision, recall, F1, plus ``train_seconds_mean``, ``epochs_mean``, ``seconds_per_epoch``.
-    * ``folds``: one row per (model, fold) with the four metrics, ``train_seconds``, ``epochs``.
-    * ``per_hashtag``: F1 per (model, hashtag), averaged over folds.
-    * ``histories``: ``{(model, fold): keras history dict}`` (training curves).
-    * ``splits``: ``[(train_idx, val_idx, test_idx)]`` actually used, for auditing.
-    * ``confusion``: ``{model: counts summed over test folds}`` (rows true, columns predicted,
-      in ``classes`` order); ``classes``: the label order.
+    Learned state: ``classes_`` (the output order), ``vectorizer_``, ``model_``, ``history_``
+    (Keras history dict), ``embedding_oov_rate_`` (fraction of vocabulary words without a vector).
     """
 
-    table: pd.DataFrame
-    folds: pd.DataFrame
-    per_hashtag: pd.DataFrame
-    histories: dict = field(default_factory=dict)
-    splits: list = field(default_factory=list)
-    confusion: dict = field(default_factory=dict)
-    classes: list = field(default_factory=list)
+    _PARAMS = ("model", "epochs", "batch_size", "sequence_length", "patience", "seed", "vectors",
+               "max_tokens", "verbose")
+
+    def __init__(self, model: str = "gru", epochs: int = 10, batch_size: int = 32,
+                 sequence_length: int = 30, patience: int = 2, seed: int = config.DEFAULT_SEED,
+                 vectors=None, max_tokens: int | None = None, verbose: int = 0, **model_hparams):
+        self.model = model
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.sequence_length = sequence_length
+        self.patience = patience
+        self.seed = seed
+        self.vectors = vectors
+        self.max_tokens = max_tokens
+        self.verbose = verbose
+        self.model_hparams = model_hparams
+
+    # sklearn's BaseEstimator does not allow **kwargs in __init__, so these are written out.
+    def get_params(self, deep: bool = True) -> dict:
+        """Constructor arguments (scikit-learn protocol; ``clone`` and ``GridSearchCV`` use it)."""
+        return {**{p: getattr(self, p) for p in self._PARAMS}, **self.model_hparams}
+
+    def set_params(self, **params):
+        for key, value in params.items():
+            if key in self._PARAMS:
+                setattr(self, key, value)
+            else:
+                self.model_hparams[key] = value
+        return self
+
+    def fit(self, texts, labels, validation_data=None, validation_split: float = 0.1):
+        """Train on cleaned ``texts`` and one hashtag each; returns ``self``.
+
+        Early stopping uses ``validation_data=(texts, labels)`` when given, else a stratified
+        ``validation_split`` slice of the training texts; ``validation_split=0`` trains for
+        ``epochs`` epochs.
+        """
+        import keras
+        from sklearn.model_selection import train_test_split
+
+        from tagzsl import embeddings, models
+
+        if self.model not in models.MODELS:
+            raise ValueError(f"unknown model {self.model!r}; choose one of {models.available_models()}")
+        texts, labels = list(texts), list(labels)
+        if len(texts) != len(labels):
+            raise ValueError(f"{len(texts)} texts but {len(labels)} hashtags")
+        classes = sorted(set(labels))
+        if len(classes) < 2:
+            raise ValueError(f"need at least two different hashtags to train; got {classes}")
+        index = {c: i for i, c in enumerate(classes)}
+        y = np.array([index[h] for h in labels], dtype="int32")
+        if validation_data is not None:
+            val_x, val_tags = list(validation_data[0]), list(validation_data[1])
+            unknown = sorted(set(val_tags) - set(index))
+            if unknown:
+                raise ValueError(f"validation hashtags not in the training hashtags: {unknown[:5]}")
+            train_x, train_y, val_y = texts, y, np.array([index[h] for h in val_tags], dtype="int32")
+        elif validation_split and validation_split > 0:
+            n_val = int(round(validation_split * len(y)))
+            stratify = y if np.bincount(y).min() >= 2 and n_val >= len(classes) else None
+            train_x, val_x, train_y, val_y = train_test_split(
+                texts, y, test_size=validation_split, random_state=self.seed, stratify=stratify)
+        else:
+            train_x, train_y, val_x, val_y = texts, y, [], None
+
+        keras.utils.set_random_seed(self.seed)
+        self.classes_ = classes
+        self.vectorizer_ = models.text_vectorizer(train_x, self.sequence_length, self.max_tokens)
+        vocabulary = self.vectorizer_.get_vocabulary()
+        matrix, self.embedding_oov_rate_ = None, None
+        if self.vectors is not None:
+            matrix, self.embedding_oov_rate_ = embeddings.embedding_matrix(self.vectors, vocabulary)
+        self.model_ = models.build_model(self.model, vocab_size=len(vocabulary), num_classes=len(classes),
+                                         embedding_matrix=matrix, sequence_length=self.sequence_length,
+                                         **self.model_hparams)
+        callbacks, val = [], None
+        if len(val_x):
+            val = self._dataset(val_x, val_y)
+            callbacks.append(keras.callbacks.EarlyStopping(patience=self.patience, restore_best_weights=True,
+                                                           **EARLY_STOPPING))
+        history = self.model_.fit(self._dataset(train_x, train_y, shuffle=True), validation_data=val,
+                                  epochs=self.epochs, callbacks=callbacks, shuffle=False,  # tf.data shuffles
+                                  verbose=self.verbose)
+        self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+        return self
+
+    def token_ids(self, texts) -> np.ndarray:
+        """Token ids of cleaned ``texts`` through the fitted vocabulary."""
+        from tagzsl import models
+
+        self._check_fitted()
+        return models.vectorize(self.vectorizer_, texts)
+
+    def _dataset(self, texts, y=None, shuffle=False):
+        import tensorflow as tf
+
+        from tagzsl import models
+
+        x = models.vectorize(self.vectorizer_, texts)
+        ds = tf.data.Dataset.from_tensor_slices(x if y is None else (x, np.asarray(y, "int32")))
+        if shuffle:
+            ds = ds.shuffle(len(x), seed=self.seed, reshuffle_each_iteration=True)
+        return ds.batch(self.batch_size).prefetch(tf.data.AUTOTUNE)
+
+    def _check_fitted(self):
+        if not hasattr(self, "model_"):
+            raise RuntimeError(f"this {type(self).__name__} is not fitted yet: call fit() first")
+
+    def predict_proba(self, texts, batch_size: int = 256) -> np.ndarray:
+        """Class probabilities ``(n_texts, len(classes_))``, columns in ``classes_`` order."""
+        ids = self.token_ids(texts)
+        if len(ids) <= batch_size:  # one direct call: no predict() set-up cost for a few tweets
+            return np.asarray(self.model_(ids, training=False))
+        return np.asarray(self.model_.predict(ids, batch_size=batch_size, verbose=0))
+
+    def predict(self, texts) -> list[str]:
+        """The most likely hashtag of each cleaned text."""
+        return [self.classes_[i] for i in self.predict_proba(texts).argmax(axis=1)]
+
+    def epochs_trained(self) -> int:
+        """How many epochs ``fit`` ran (early stopping included)."""
+        return len(self.history_["loss"])
 
 
-def make_splits(labels, n_splits: int = 5, validation_fraction: float = 0.1,
-                seed: int = config.DEFAULT_SEED) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """``[(train_idx, val_idx, test_idx)]``: stratified k folds, and a stratified validation
-    slice carved out of each training fold only (never from the test fold)."""
-    from sklearn.model_selection import StratifiedKFold, train_test_split
-
-    labels = np.asarray(labels)
-    counts = pd.Series(labels).value_counts()
-    if counts.min() < n_splits:
-        raise ValueError(f"hashtag {counts.idxmin()!r} has {counts.min()} tweets, fewer than "
-                         f"n_splits={n_splits}; cannot stratify")
-    folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    out = []
-    for train, test in folds.split(np.zeros(len(labels)), labels):
-        n_val = int(round(validation_fraction * len(train)))
-        stratify = labels[train] if n_val >= counts.size else None
-        fit, val = train_test_split(train, test_size=validation_fraction, random_state=seed,
-                                    stratify=stratify)
-        out.append((np.sort(fit), np.sort(val), np.sort(test)))
-    return out
-
-
-def scores(y_true, y_pred) -> dict:
-    """Accuracy and macro precision, recall and F1 (``zero_division=0``)."""
+def classification_scores(y_true, y_pred) -> dict:
+    """Accuracy and macro precision, recall and F1 (``zero_division=0``), in percent."""
     from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
     p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, average="macro", zero_division=0)
-    return {"accuracy": accuracy_score(y_true, y_pred), "precision": p, "recall": r, "f1": f}
+    return {"accuracy": 100 * accuracy_score(y_true, y_pred), "precision": 100 * p, "recall": 100 * r,
+            "f1": 100 * f}
 
 
 def tfidf_logreg(C: float = 10.0, seed: int = config.DEFAULT_SEED):
@@ -125,289 +192,13 @@ def tfidf_logreg(C: float = 10.0, seed: int = config.DEFAULT_SEED):
         LogisticRegression(C=C, solver="saga", max_iter=1000, random_state=seed))
 
 
-def _fit_tfidf(x_fit, y_fit, x_val, y_val, Cs, seed):
+def fit_tfidf(texts, labels, val_texts, val_labels, Cs=(10.0, 100.0), seed: int = config.DEFAULT_SEED):
+    """:func:`tfidf_logreg` fitted on ``texts`` for each ``C`` in ``Cs``; returns the model with
+    the best accuracy on the validation texts and its ``C``."""
     best = None
     for C in Cs:
-        model = tfidf_logreg(C, seed).fit(x_fit, y_fit)
-        acc = float(np.mean(model.predict(x_val) == np.asarray(y_val)))
+        model = tfidf_logreg(C, seed).fit(list(texts), list(labels))
+        acc = float(np.mean(model.predict(list(val_texts)) == np.asarray(val_labels)))
         if best is None or acc > best[0]:
             best = (acc, C, model)
     return best[2], best[1]
-
-
-def _train_and_predict(spec: dict, texts_a, labels_a, fit, val, test, *, epochs, batch_size,
-                       sequence_length, patience, seed, vectors):
-    """Train one deep model on ``fit`` (early stopping on ``val``) and predict ``test``.
-
-    ``spec`` holds ``model`` plus model hyper-parameters, and may override ``epochs``,
-    ``batch_size``, ``sequence_length`` and ``patience``. Returns (recommender, predictions, seconds).
-    """
-    from tagzsl.recommender import HashtagRecommender
-
-    spec = dict(spec)
-    run = {"epochs": epochs, "batch_size": batch_size, "sequence_length": sequence_length,
-           "patience": patience}
-    run.update({k: spec.pop(k) for k in list(run) if k in spec})
-    rec = HashtagRecommender(spec.pop("model"), seed=seed, vectors=vectors, **run, **spec)
-    start = time.perf_counter()
-    rec._fit_cleaned(texts_a[fit].tolist(), labels_a[fit].tolist(),
-                     validation_data=(texts_a[val].tolist(), labels_a[val].tolist()))
-    seconds = time.perf_counter() - start
-    proba = rec._predict_proba_cleaned(texts_a[test].tolist())
-    return rec, np.asarray(rec.classes_, dtype=object)[proba.argmax(1)], seconds
-
-
-def cross_validate(texts, labels, models: dict, vectors=None, n_splits: int = 5,
-                   max_folds: int | None = None, validation_fraction: float = 0.1,
-                   epochs: int = 10, batch_size: int = 32, sequence_length: int = 30,
-                   patience: int = 2, tfidf: bool = True, tfidf_Cs=(10.0, 100.0),
-                   seed: int = config.DEFAULT_SEED, cleaned: bool = False, log=print) -> CVResult:
-    """Run the Table 2 protocol.
-
-    Args:
-        texts: raw tweet texts (or already cleaned, space-joined texts with ``cleaned=True``).
-        labels: one hashtag per text.
-        models: ``{row name: {"model": registry name, **hyper-parameters}}``, e.g.
-            ``{"GRU": {"model": "gru", "units": 256}}``; a hyper-parameter may also override
-            ``epochs``, ``batch_size``, ``sequence_length`` or ``patience`` for that model.
-        vectors: the skip-gram ``KeyedVectors`` (embedding initialiser).
-        max_folds: run only the first ``max_folds`` folds (quick mode); std is then NaN for 1.
-        tfidf: add the TF-IDF + logistic regression row (``C`` picked from ``tfidf_Cs`` on the
-            validation slice).
-    """
-    from sklearn.metrics import confusion_matrix, f1_score
-
-    from tagzsl.recommender import clean_texts, normalise_hashtag
-
-    labels = [normalise_hashtag(h) for h in labels]
-    texts = list(texts) if cleaned else clean_texts(texts)
-    if len(texts) != len(labels):
-        raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
-    unknown = [m for m, spec in models.items() if "model" not in spec]
-    if unknown:
-        raise ValueError(f"model rows {unknown} have no 'model' entry (a name from tagzsl.models)")
-    texts_a, labels_a = np.asarray(texts, dtype=object), np.asarray(labels, dtype=object)
-    classes = sorted(set(labels))
-    splits = make_splits(labels_a, n_splits, validation_fraction, seed)[: max_folds or n_splits]
-    rows, per_tag, histories, confusion = [], [], {}, {}
-
-    def record(name, fold, y_true, y_pred, seconds, n_epochs, extra=None):
-        rows.append({"model": name, "fold": fold, **scores(y_true, y_pred), "train_seconds": seconds,
-                     "epochs": n_epochs, **(extra or {})})
-        f1 = f1_score(y_true, y_pred, labels=classes, average=None, zero_division=0)
-        per_tag.extend({"model": name, "fold": fold, "hashtag": c, "f1": v} for c, v in zip(classes, f1))
-        confusion[name] = confusion.get(name, 0) + confusion_matrix(y_true, y_pred, labels=classes)
-
-    for fold, (fit, val, test) in enumerate(splits):
-        for name, spec in models.items():
-            rec, pred, seconds = _train_and_predict(
-                spec, texts_a, labels_a, fit, val, test, epochs=epochs, batch_size=batch_size,
-                sequence_length=sequence_length, patience=patience, seed=seed + fold, vectors=vectors)
-            n_epochs = len(rec.history_["loss"])
-            histories[(name, fold)] = rec.history_
-            record(name, fold, labels_a[test], pred, seconds, n_epochs)
-            log(f"fold {fold + 1}/{len(splits)} {name}: accuracy {rows[-1]['accuracy']:.3f}, "
-                f"{n_epochs} epochs, {seconds:.0f} s")
-        if tfidf:
-            start = time.perf_counter()
-            model, C = _fit_tfidf(texts_a[fit], labels_a[fit], texts_a[val], labels_a[val], tfidf_Cs, seed)
-            seconds = time.perf_counter() - start
-            record("TF-IDF + LR", fold, labels_a[test], model.predict(texts_a[test]), seconds, np.nan, {"C": C})
-            log(f"fold {fold + 1}/{len(splits)} TF-IDF + LR (C={C:g}): accuracy {rows[-1]['accuracy']:.3f}")
-
-    folds = pd.DataFrame(rows)
-    return CVResult(table=summarise(folds), folds=folds,
-                    per_hashtag=pd.DataFrame(per_tag).groupby(["model", "hashtag"], sort=False)["f1"]
-                    .mean().reset_index(),
-                    histories=histories, splits=splits, confusion=confusion, classes=classes)
-
-
-def summarise(folds: pd.DataFrame) -> pd.DataFrame:
-    """Mean and standard deviation over folds, one row per model (in first-seen order)."""
-    order = list(dict.fromkeys(folds["model"]))
-    g = folds.groupby("model", sort=False)
-    table = pd.DataFrame(index=pd.Index(order, name="model"))
-    for m in METRICS:
-        table[f"{m}_mean"] = g[m].mean()
-        table[f"{m}_std"] = g[m].std(ddof=1)
-    table["train_seconds_mean"] = g["train_seconds"].mean()
-    table["epochs_mean"] = g["epochs"].mean()
-    table["seconds_per_epoch"] = table["train_seconds_mean"] / table["epochs_mean"]
-    table["folds"] = g.size()
-    return table.reset_index()
-
-
-def formatted(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
-    """``mean ± std`` strings per metric, for display beside the paper's table."""
-    out = pd.DataFrame({"model": table["model"]})
-    for m in METRICS:
-        out[m] = [f"{a:.{digits}f} ± {s:.{digits}f}" if np.isfinite(s) else f"{a:.{digits}f}"
-                  for a, s in zip(table[f"{m}_mean"], table[f"{m}_std"])]
-    return out
-
-
-def grid_search(texts, labels, param_grid: dict, model: str = "gru", vectors=None, cv: int = 3,
-                epochs: int = 3, batch_size: int = 32, sequence_length: int = 30,
-                seed: int = config.DEFAULT_SEED, cleaned: bool = False, n_jobs: int = 1) -> pd.DataFrame:
-    """``GridSearchCV`` over ``param_grid`` (keys are :func:`tagzsl.models.build_model`
-    hyper-parameters, e.g. ``{"units": [64, 128]}``) with SciKeras' ``KerasClassifier``.
-
-    Call it on *training* data only (the notebook uses the first fold's training part).
-    The vocabulary is adapted once on ``texts``. Returns ``cv_results_`` as a DataFrame sorted
-    by rank (``params``, ``mean_test_score``, ``std_test_score``, ``mean_fit_time``).
-    """
-    import keras
-    from scikeras.wrappers import KerasClassifier
-    from sklearn.model_selection import GridSearchCV, StratifiedKFold
-
-    from tagzsl import embeddings, models
-    from tagzsl.recommender import clean_texts, normalise_hashtag
-
-    texts = list(texts) if cleaned else clean_texts(texts)
-    labels = np.asarray([normalise_hashtag(h) for h in labels], dtype=object)
-    vectorizer = models.text_vectorizer(texts, sequence_length)
-    vocabulary = vectorizer.get_vocabulary()
-    matrix = embeddings.embedding_matrix(vectors, vocabulary)[0] if vectors is not None else None
-    x = models.vectorize(vectorizer, texts)
-
-    def build(meta, **hparams):
-        return models.build_model(model, vocab_size=len(vocabulary), num_classes=meta["n_classes_"],
-                                  embedding_matrix=matrix, sequence_length=sequence_length, **hparams)
-
-    defaults = {k: v[0] for k, v in param_grid.items()}
-    keras.utils.set_random_seed(seed)
-    clf = KerasClassifier(model=build, epochs=epochs, batch_size=batch_size, verbose=0,
-                          random_state=seed, **{f"model__{k}": v for k, v in defaults.items()})
-    search = GridSearchCV(clf, {f"model__{k}": v for k, v in param_grid.items()},
-                          cv=StratifiedKFold(cv, shuffle=True, random_state=seed), scoring="accuracy",
-                          n_jobs=n_jobs, refit=False)
-    search.fit(x, labels)
-    res = pd.DataFrame(search.cv_results_)
-    res["params"] = [{k.removeprefix("model__"): v for k, v in p.items()} for p in res["params"]]
-    return res[["params", "mean_test_score", "std_test_score", "mean_fit_time", "rank_test_score"]] \
-        .sort_values("rank_test_score").reset_index(drop=True)
-
-
-def learning_curve(texts, labels, split, spec: dict, vectors=None, fractions=(0.25, 0.5, 1.0),
-                   epochs: int = 10, batch_size: int = 32, sequence_length: int = 30, patience: int = 2,
-                   tfidf_Cs=(10.0, 100.0), seed: int = config.DEFAULT_SEED) -> pd.DataFrame:
-    """Test accuracy of one deep model (``spec``) and TF-IDF + LR trained on growing stratified
-    fractions of one split's training slice (``split = (fit, val, test)`` from :func:`make_splits`;
-    ``texts`` already cleaned). Early stopping and ``C`` use the full validation slice.
-    Returns ``fraction, n_train, model, accuracy``."""
-    from sklearn.model_selection import train_test_split
-
-    from tagzsl.recommender import HashtagRecommender
-
-    texts_a, labels_a = np.asarray(texts, dtype=object), np.asarray(labels, dtype=object)
-    fit, val, test = split
-    rows = []
-    for frac in fractions:
-        part = fit if frac >= 1 else train_test_split(fit, train_size=frac, random_state=seed,
-                                                      stratify=labels_a[fit])[0]
-        s = dict(spec)
-        rec = HashtagRecommender(s.pop("model"), epochs=epochs, batch_size=batch_size,
-                                 sequence_length=sequence_length, patience=patience, seed=seed,
-                                 vectors=vectors, **s)
-        rec._fit_cleaned(texts_a[part].tolist(), labels_a[part].tolist(),
-                         validation_data=(texts_a[val].tolist(), labels_a[val].tolist()))
-        pred = np.asarray(rec.classes_, dtype=object)[rec._predict_proba_cleaned(texts_a[test].tolist()).argmax(1)]
-        rows.append({"fraction": frac, "n_train": len(part), "model": spec["model"],
-                     "accuracy": float(np.mean(pred == labels_a[test]))})
-        model, _ = _fit_tfidf(texts_a[part], labels_a[part], texts_a[val], labels_a[val], tfidf_Cs, seed)
-        rows.append({"fraction": frac, "n_train": len(part), "model": "TF-IDF + LR",
-                     "accuracy": float(np.mean(model.predict(texts_a[test]) == labels_a[test]))})
-    return pd.DataFrame(rows)
-
-
-#: The regularisation configurations tried on validation data only (notebook 02, section
-#: "Regularisation tried"), with the search settings used: every spec is a
-#: :func:`tagzsl.models.build_model` spec; the first row of each is the committed full run's model.
-REGULARISATION_STUDIES = {
-    "ann": {"inner_folds": 3, "epochs": 30, "patience": 4, "configs": {
-        "ANN 1024 (full run)": {"model": "ann", "units": 1024},
-        "ANN 1024, frozen embeddings": {"model": "ann", "units": 1024, "trainable_embeddings": False},
-        "ANN 1024, lr 3e-4, out dropout 0.5": {"model": "ann", "units": 1024, "learning_rate": 3e-4,
-                                              "output_dropout": 0.5},
-        "ANN 1024, emb dropout 0.3, out dropout 0.5": {"model": "ann", "units": 1024,
-                                                      "embedding_dropout": 0.3, "output_dropout": 0.5},
-        "ANN 1024, out dropout 0.5, L2 1e-4": {"model": "ann", "units": 1024, "output_dropout": 0.5,
-                                              "l2": 1e-4},
-        "ANN 256, out dropout 0.5, L2 1e-4": {"model": "ann", "units": 256, "output_dropout": 0.5, "l2": 1e-4},
-        "ANN 256, out dropout 0.5, L2 1e-3": {"model": "ann", "units": 256, "output_dropout": 0.5, "l2": 1e-3},
-        "ANN 256, out dropout 0.7, L2 1e-4": {"model": "ann", "units": 256, "output_dropout": 0.7, "l2": 1e-4},
-        "ANN 256, emb dropout 0.2, out dropout 0.5, L2 1e-4": {"model": "ann", "units": 256,
-                                                              "embedding_dropout": 0.2,
-                                                              "output_dropout": 0.5, "l2": 1e-4}}},
-    "gru_attention": {"inner_folds": 2, "epochs": 20, "patience": 3, "configs": {
-        "RNN+attention 128 (full run)": {"model": "gru_attention", "units": 128},
-        "RNN+attention 128, emb dropout 0.3, out dropout 0.5": {"model": "gru_attention", "units": 128,
-                                                               "embedding_dropout": 0.3,
-                                                               "output_dropout": 0.5},
-        "RNN+attention 128, frozen embeddings, out dropout 0.5": {"model": "gru_attention", "units": 128,
-                                                                 "trainable_embeddings": False,
-                                                                 "output_dropout": 0.5},
-        "RNN+attention 64, GRU dropout 0.3, out dropout 0.5, L2 1e-4": {
-            "model": "gru_attention", "units": 64, "dropout": 0.3, "output_dropout": 0.5, "l2": 1e-4}}},
-}
-
-
-def regularisation_study(study: str = "ann", data_root=None, seed: int = config.DEFAULT_SEED,
-                         log=print) -> pd.DataFrame:
-    """Run one of :data:`REGULARISATION_STUDIES` on the TweetEval top-50 set: the inner folds of
-    the training part of outer fold 1 of the Table 2 splits (:func:`regularisation_search`).
-
-    ``python -c "from tagzsl import supervised; print(supervised.regularisation_study('ann'))"``
-    (``'gru_attention'`` for the RNN + attention study; 4-5 minutes and ~12 minutes here).
-    """
-    from tagzsl import corpus
-    from tagzsl.recommender import clean_texts, normalise_hashtag
-
-    if study not in REGULARISATION_STUDIES:
-        raise ValueError(f"unknown study {study!r}; choose one of {list(REGULARISATION_STUDIES)}")
-    settings = dict(REGULARISATION_STUDIES[study])
-    configs = settings.pop("configs")
-    prep = corpus.prepare(root=data_root, seed=seed)
-    raw_by_id = prep.clean.set_index("id")["raw"]
-    texts = clean_texts(raw_by_id.loc[prep.top["id"]].tolist())
-    labels = [normalise_hashtag(h) for h in prep.top["hashtag"]]
-    outer = make_splits(np.asarray(labels, dtype=object), FULL_RUN["n_splits"], seed=seed)[0]
-    return regularisation_search(texts, labels, outer, configs, vectors=prep.vectors,
-                                 batch_size=FULL_RUN["batch_size"],
-                                 sequence_length=FULL_RUN["sequence_length"], seed=seed, log=log, **settings)
-
-
-def regularisation_search(texts, labels, outer_split, configs: dict, vectors=None, inner_folds: int = 2,
-                          n_inner_splits: int = 5, epochs: int = 15, batch_size: int = 64,
-                          sequence_length: int = 25, patience: int = 3, tfidf_Cs=(10.0, 100.0),
-                          seed: int = config.DEFAULT_SEED, log=print) -> pd.DataFrame:
-    """Compare regularised deep configurations with TF-IDF + LR **on validation data only**.
-
-    The training part of ``outer_split`` (``fit`` and ``val`` of one :func:`make_splits` fold;
-    its test fold is never touched) is split again with :func:`make_splits` into
-    ``n_inner_splits`` stratified inner folds, of which the first ``inner_folds`` are used: each
-    config (and TF-IDF + LR, ``C`` from ``tfidf_Cs``) trains on the inner fit slice, early-stops
-    (or picks ``C``) on the inner validation slice and is scored on the inner held-out part.
-    ``texts`` are cleaned texts. Returns one row per (config, inner fold): ``config, inner_fold,
-    accuracy, epochs, seconds``.
-    """
-    texts_a, labels_a = np.asarray(texts, dtype=object), np.asarray(labels, dtype=object)
-    outer_train = np.sort(np.concatenate([outer_split[0], outer_split[1]]))
-    inner = make_splits(labels_a[outer_train], n_inner_splits, seed=seed)[:inner_folds]
-    rows = []
-    for k, (fit, val, held) in enumerate(inner):
-        fit, val, held = outer_train[fit], outer_train[val], outer_train[held]
-        for name, spec in configs.items():
-            rec, pred, seconds = _train_and_predict(
-                spec, texts_a, labels_a, fit, val, held, epochs=epochs, batch_size=batch_size,
-                sequence_length=sequence_length, patience=patience, seed=seed + k, vectors=vectors)
-            rows.append({"config": name, "inner_fold": k, "accuracy": float(np.mean(pred == labels_a[held])),
-                         "epochs": len(rec.history_["loss"]), "seconds": seconds})
-            log(f"inner fold {k + 1} {name}: {rows[-1]['accuracy']:.3f} ({rows[-1]['epochs']} epochs, {seconds:.0f} s)")
-        start = time.perf_counter()
-        model, C = _fit_tfidf(texts_a[fit], labels_a[fit], texts_a[val], labels_a[val], tfidf_Cs, seed)
-        rows.append({"config": "TF-IDF + LR", "inner_fold": k,
-                     "accuracy": float(np.mean(model.predict(texts_a[held]) == labels_a[held])),
-                     "epochs": np.nan, "seconds": time.perf_counter() - start})
-        log(f"inner fold {k + 1} TF-IDF + LR (C={C:g}): {rows[-1]['accuracy']:.3f}")
-    return pd.DataFrame(rows)

@@ -1,163 +1,174 @@
-"""HashtagRecommender: fit/recommend, zero-shot candidates, save/load, bad input, the CLI."""
-import json
-import warnings
+"""The one Recommender: every method family fits, recommends, saves and loads; unusable texts,
+candidates without vectors, and a model folder that never unpickles anything."""
+import pathlib
+import pickle
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from tagzsl import corpus, embeddings, preprocess
-from tagzsl.cli import main
+from tagzsl import embeddings, preprocess, storage
 from tagzsl.data.synthetic import synthetic_corpus
-from tagzsl.recommender import HashtagRecommender, MissingVectorWarning
+from tagzsl.recommender import METHODS, MissingVectorWarning, QuickModelWarning, Recommender, Unusable
 
 pytest.importorskip("nltk")
+
+SMALL = {"supervised": {"epochs": 2, "units": 8, "sequence_length": 12},
+         "tagspace": {"epochs": 2, "dim": 8, "hidden": 16, "batch_size": 32},
+         "wsabie": {"epochs": 2, "dim": 8, "batch_size": 32},
+         "zero_shot": {"units": 8, "features": 8, "epochs": 2, "dem_epochs": 2, "sequence_length": 12,
+                       "eszsl_grid": (1.0, 100.0)}}
+
+
+def small(method):
+    if method in ("tagspace", "wsabie"):
+        return SMALL[method]
+    return SMALL["zero_shot" if method in ("conse", "eszsl", "dem") else "supervised"]
 
 
 @pytest.fixture(scope="module")
 def data():
-    df = synthetic_corpus(n_tweets=360, n_topics=4, hashtags_per_topic=3, seed=1)
+    df = synthetic_corpus(n_tweets=480, n_topics=6, hashtags_per_topic=2, seed=1)
+    sentences = [preprocess.clean_text(t) + list(h) for t, h in zip(df["text"], df["hashtags"])]
     try:
-        kv = embeddings.train_word2vec(preprocess.word2vec_sentences(df), epochs=3, min_count=1)
+        kv = embeddings.train_word2vec(sentences, dim=16, epochs=5, min_count=1)
     except LookupError as err:  # NLTK stop words missing
         pytest.skip(str(err))
-    return df, [h[0] for h in df["hashtags"]], kv
+    return df, kv
 
 
 @pytest.fixture(scope="module")
-def fitted(data):
-    df, tags, kv = data
-    held_out = sorted(set(tags))[-1]  # one hashtag never trained on, for zero-shot
-    keep = [t != held_out for t in tags]
-    rec = HashtagRecommender("gru_attention", epochs=2, units=8, vectors=kv, seed=3)
-    rec.fit(df["text"][keep].tolist(), [t for t, k in zip(tags, keep) if k])
-    return rec, held_out
+def split(data):
+    """Topics 0-3 are seen (trained on); topics 4-5 and their hashtags are never trained on."""
+    df, kv = data
+    seen = df["topic"].to_numpy() < 4
+    return df[seen], df[~seen]
 
 
-def test_recommend_ranks_trained_hashtags(fitted, data):
-    rec, held_out = fitted
-    df = data[0]
-    out = rec.recommend(df["text"][:3].tolist(), k=4)
-    assert len(out) == 3 and all(len(r) == 4 for r in out)
+_fitted = {}
+
+
+def fitted(method, data, split):
+    if method not in _fitted:
+        train = split[0]
+        tags = train["hashtags"].tolist() if method in ("tagspace", "wsabie") else [h[0] for h in train["hashtags"]]
+        _fitted[method] = Recommender(method, vectors=data[1], seed=3, **small(method)).fit(train["text"].tolist(), tags)
+    return _fitted[method]
+
+
+@pytest.mark.parametrize("method", ["gru_attention", "tagspace", "wsabie", "conse", "eszsl", "dem"])
+def test_every_family_recommends_saves_and_loads(method, data, split, tmp_path):
+    rec = fitted(method, data, split)
+    texts = split[0]["text"].tolist()[:4]
+    out = rec.recommend(texts, k=3)
+    assert len(out) == 4 and all(len(r) == 3 for r in out)
     for ranked in out:
         scores = [s for _, s in ranked]
-        assert scores == sorted(scores, reverse=True)
-        assert {t for t, _ in ranked} <= set(rec.classes_)
-    assert held_out not in rec.classes_
-    probs = rec.predict_proba(df["text"][:3])
-    np.testing.assert_allclose(probs.sum(axis=1), 1, atol=1e-5)
-    assert out[0][0] == (rec.classes_[probs[0].argmax()], pytest.approx(probs[0].max()))
-    assert set(rec.history_) >= {"loss", "val_loss"}  # early stopping had a validation slice
+        assert scores == sorted(scores, reverse=True) and {t for t, _ in ranked} <= set(rec.hashtags_)
+    path = rec.save(tmp_path / method)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folder left
+    assert not [p for p in path.iterdir() if p.suffix in (".pkl", ".pickle", ".kv")]
+    again = Recommender.load(path)
+    assert again.method == method and again.hashtags_ == rec.hashtags_
+    for a, b in zip(again.recommend(texts, k=3), out):
+        assert [t for t, _ in a] == [t for t, _ in b]
+        np.testing.assert_allclose([s for _, s in a], [s for _, s in b], rtol=1e-4, atol=1e-5)
 
 
-def test_candidates_rank_unseen_hashtags_and_report_missing(fitted, data):
-    rec, held_out = fitted
-    df = data[0]
-    candidates = ["#" + held_out.upper(), rec.classes_[0], "nosuchhashtagzz"]
-    with pytest.warns(MissingVectorWarning, match="nosuchhashtagzz"):
-        out = rec.recommend(df["text"][:2].tolist(), k=5, candidates=candidates)
-    assert all({t for t, _ in r} == {held_out, rec.classes_[0]} for r in out)
-    assert all(-1 <= s <= 1 for r in out for _, s in r)
-    with pytest.raises(ValueError, match="none of the candidate hashtags has a word vector"):
-        rec.recommend(df["text"][:1].tolist(), candidates=["nosuchhashtagzz", "#alsonotthere"])
+@pytest.mark.parametrize("method", ["conse", "dem"])
+def test_zero_shot_ranks_hashtags_it_never_saw(method, data, split):
+    rec = fitted(method, data, split)
+    unseen_df = split[1]
+    unseen = sorted({h for tags in unseen_df["hashtags"] for h in tags})
+    assert not set(unseen) & set(rec.hashtags_)
+    out = rec.recommend(unseen_df["text"].tolist()[:40], k=1, candidates=unseen)
+    topic_of = {h: t for tags, t in zip(unseen_df["hashtags"], unseen_df["topic"]) for h in tags}
+    right = np.mean([topic_of[r[0][0]] == t for r, t in zip(out, unseen_df["topic"][:40])])
+    assert right > 0.5  # two unseen topics: chance is 0.5
 
 
-def test_bad_texts_name_the_items(fitted):
-    rec, _ = fitted
-    with pytest.raises(ValueError, match="unusable text ''.*empty"):
-        rec.recommend("")
-    with pytest.raises(ValueError, match="no words left after cleaning"):
-        rec.recommend("#only #hashtags http://t.co/x")
-    with pytest.raises(ValueError, match=r"2 of 3 texts are unusable: item 1 .*item 2"):
-        rec.recommend(["kolido danino goal", "   ", "the and is"])
+def test_unusable_texts_are_marked_and_the_rest_ranked(data, split):
+    rec = fitted("gru_attention", data, split)
+    texts = [split[0]["text"].iloc[0], "😀😀 🎉", "#only #hashtags http://t.co/x", "", split[0]["text"].iloc[1]]
+    out = rec.recommend(texts, k=2)
+    assert [isinstance(r, Unusable) for r in out] == [False, True, True, True, False]
+    assert "no words left after cleaning" in str(out[1]) and "\n" not in str(out[1])
+    assert str(out[3]).endswith("is empty") and out[2].text == texts[2]
+    assert len(out[0]) == 2 and len(out[4]) == 2
     with pytest.raises(ValueError, match="k must be"):
         rec.recommend("some words here", k=0)
 
 
-def test_save_load_round_trip(fitted, data, tmp_path):
-    rec, held_out = fitted
-    texts = data[0]["text"][:25].tolist()
-    path = rec.save(tmp_path / "model")
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp dir left
-    again = HashtagRecommender.load(path)
-    np.testing.assert_allclose(again.predict_proba(texts), rec.predict_proba(texts), atol=1e-6)
-    assert again.classes_ == rec.classes_ and again.get_params()["units"] == 8
-    assert again.recommend(texts[:2], candidates=[held_out]) == rec.recommend(texts[:2], candidates=[held_out])
-    rec.save(path)  # overwriting a recommender directory is allowed
-    assert HashtagRecommender.load(path).classes_ == rec.classes_
+def test_candidates_without_a_vector_are_composed_or_reported(data, split):
+    rec = fitted("gru_attention", data, split)
+    kv = data[1]
+    a, b = [w for w in kv.index_to_key if w.isalpha() and len(w) == 6][:2]
+    compound = a + b  # no vector of its own; segmentation can compose one from its two words
+    assert compound not in kv.key_to_index
+    text = split[0]["text"].iloc[0]
+    with pytest.warns(MissingVectorWarning, match="zzqxqzvk"):
+        out = rec.recommend([text], k=5, candidates=["#" + rec.hashtags_[0].upper(), "zzqxqzvk", compound])
+    assert {t for t, _ in out[0]} <= {rec.hashtags_[0], compound}
+    with pytest.raises(ValueError, match="none of the candidate hashtags can be ranked"):
+        rec.recommend([text], candidates=["zzqxqzvk"])
 
 
-def test_load_rejects_missing_foreign_and_incompatible_dirs(fitted, tmp_path):
-    rec, _ = fitted
-    with pytest.raises(FileNotFoundError, match="no model directory"):
-        HashtagRecommender.load(tmp_path / "absent")
-    (tmp_path / "foreign").mkdir()
-    (tmp_path / "foreign" / "notes.txt").write_text("hello")
-    with pytest.raises(ValueError, match="not a tagzsl model directory"):
-        HashtagRecommender.load(tmp_path / "foreign")
-    with pytest.raises(FileExistsError, match="not overwriting"):
-        rec.save(tmp_path / "foreign")
-    path = rec.save(tmp_path / "old")
-    cfg = json.loads((path / "config.json").read_text())
-    (path / "config.json").write_text(json.dumps({**cfg, "format_version": 99}))
-    with pytest.raises(ValueError, match="format version 99"):
-        HashtagRecommender.load(path)
-    (path / "config.json").write_text(json.dumps(cfg))
-    (path / "model.keras").unlink()
-    with pytest.raises(ValueError, match="missing model.keras"):
-        HashtagRecommender.load(path)
+def test_tagspace_candidates_must_be_trained_hashtags(data, split):
+    rec = fitted("wsabie", data, split)
+    with pytest.warns(MissingVectorWarning, match="not among the"):
+        out = rec.recommend(split[0]["text"].tolist()[:2], candidates=[rec.hashtags_[0], "nevertrained"])
+    assert all([t for t, _ in r] == [rec.hashtags_[0]] for r in out)
 
 
-def test_unfitted_and_bad_training_input(data):
-    df, tags, kv = data
+def test_a_crafted_pickle_in_a_model_folder_is_never_loaded(data, split, tmp_path):
+    rec = fitted("eszsl", data, split)
+    path = rec.save(tmp_path / "m")
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (pathlib.Path.touch, (marker,))
+
+    (path / "vectors.kv").write_bytes(pickle.dumps(Evil()))       # the old format's file name
+    (path / "model.pkl").write_bytes(pickle.dumps(Evil()))
+    Recommender.load(path).recommend(["just some words"], k=1)
+    assert not marker.exists()
+    np.savez(path / "arrays.npz", W=np.array([Evil()], dtype=object))  # an object array = a pickle
+    with pytest.raises(storage.ModelFolderError, match="pickled objects"):
+        Recommender.load(path)
+    assert not marker.exists()
+
+
+def test_quick_mode_models_warn(data, split, tmp_path):
+    rec = fitted("gru_attention", data, split)
+    rec.mode_ = "quick"
+    try:
+        path = rec.save(tmp_path / "q")
+    finally:
+        del rec.mode_
+    with pytest.warns(QuickModelWarning, match="quick mode"):
+        Recommender.load(path).recommend(["some words"], k=1)
+
+
+def test_unfitted_unknown_and_bad_training_input(data):
+    df, kv = data
     with pytest.raises(RuntimeError, match="not fitted"):
-        HashtagRecommender().recommend("hello world again")
-    with pytest.raises(ValueError, match="unknown model 'rnn'"):
-        HashtagRecommender("rnn").fit(df["text"][:10], tags[:10])
+        Recommender().recommend("hello world again")
+    with pytest.raises(ValueError, match="unknown method 'rnn'"):
+        Recommender("rnn").fit(df["text"][:10], ["a"] * 10)
     with pytest.raises(ValueError, match="3 texts but 2 hashtags"):
-        HashtagRecommender().fit(df["text"][:3], tags[:2])
+        Recommender().fit(df["text"][:3], ["a", "b"])
     with pytest.raises(ValueError, match="item 1"):
-        HashtagRecommender().fit([df["text"][0], "#x and the"], tags[:2])
+        Recommender("ann").fit([df["text"][0], "#x and the"], ["a", "b"])
+    with pytest.raises(ValueError, match="needs word vectors"):
+        Recommender("dem").fit(df["text"][:4], ["a", "b", "a", "b"])
+    assert set(METHODS) == {"ann", "cnn", "gru", "gru_attention", "transformer", "tagspace", "wsabie",
+                            "conse", "eszsl", "dem"}
 
 
 def test_sklearn_params_and_clone(data):
     from sklearn.base import clone
 
-    rec = HashtagRecommender("cnn", epochs=1, units=8, vectors=data[2])
+    rec = Recommender("cnn", vectors=data[1], epochs=1, units=8)
     copy = clone(rec)
-    assert copy.get_params()["units"] == 8 and copy.model == "cnn" and not hasattr(copy, "model_")
-    assert rec.set_params(units=4, epochs=3).get_params()["units"] == 4 and rec.epochs == 3
-
-
-@pytest.fixture
-def fake_prepare(monkeypatch, data):
-    """``corpus.prepare`` replaced by the synthetic corpus (same shape as the real Prepared)."""
-    df, tags, kv = data
-    clean = pd.DataFrame({"id": df["id"], "raw": df["text"]})
-    top = pd.DataFrame({"id": df["id"], "hashtag": tags})
-
-    def prepare(**kwargs):
-        return corpus.Prepared(raw=df, clean=clean, steps=None, top=top, vectors=kv, skipped_files=[])
-
-    monkeypatch.setattr(corpus, "prepare", prepare)
-
-
-def test_cli_train_then_recommend(fake_prepare, data, tmp_path, capsys):
-    df, tags, _ = data
-    out = tmp_path / "cli-model"
-    assert main(["train", "--model", "ann", "--out", str(out), "--quick", "--epochs", "1"]) == 0
-    assert (out / "model.keras").is_file()
-    capsys.readouterr()
-    assert main(["recommend", df["text"][0], "--model", str(out), "-k", "3"]) == 0
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 3 and lines[0].startswith("1. #")
-    assert main(["recommend", df["text"][0], "--model", str(out), "--candidates", f"{tags[0]},zzznovec"]) == 0
-    captured = capsys.readouterr()
-    assert f"#{tags[0]}" in captured.out and "zzznovec" in captured.err
-    assert main(["recommend", "#just the #tags", "--model", str(out)]) == 1
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("tagzsl recommend:") and "cleaning" in err and len(err.splitlines()) == 1
-    assert main(["recommend", "hello", "--model", str(tmp_path / "nope")]) == 1
-    assert "no model directory" in capsys.readouterr().err
-    assert main(["train", "--model", "lstm", "--out", str(tmp_path / "x")]) == 2
-    assert "unknown model" in capsys.readouterr().err
+    assert copy.get_params()["units"] == 8 and copy.method == "cnn" and not hasattr(copy, "hashtags_")
+    assert rec.set_params(units=4, seed=5).get_params()["units"] == 4 and rec.seed == 5

@@ -1,0 +1,178 @@
+"""A recommender's model folder: written atomically, read without running stored code.
+
+Nothing in a model folder is a pickle, so loading one cannot execute code:
+
+* ``config.json`` (method, hyper-parameters, hashtags, history), ``vocabulary.json``;
+* ``vectors.npz``: the word vectors as ``words`` (unicode array) and ``matrix`` (float32);
+* ``arrays.npz``: any other arrays (ESZSL's map, #TagSpace's weights, ...);
+* ``model.keras``: a Keras archive, loaded with ``safe_mode=True`` (no Python lambdas).
+
+Every ``.npz`` is read with ``allow_pickle=False``. Each reader turns a damaged file into a
+:class:`ModelFolderError` whose message names the file and says what to do.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import zipfile
+
+import numpy as np
+
+FORMAT = "tagzsl-recommender"
+FORMAT_VERSION = 2
+CONFIG, VOCABULARY, VECTORS, ARRAYS, MODEL = "config.json", "vocabulary.json", "vectors.npz", "arrays.npz", "model.keras"
+RETRAIN = "retrain it with `tagzsl train`"
+
+
+class ModelFolderError(ValueError):
+    """A model folder (or a file in it) is missing, damaged or not ours; the message says which."""
+
+
+# --------------------------------------------------------------------------- writing
+def check_writable(directory, overwrite: bool = False) -> pathlib.Path:
+    """Fail early (before any training) if ``directory`` cannot be written as a model folder.
+
+    An existing folder is refused unless ``overwrite``; the parent must let us create (and
+    remove) a folder. Returns the resolved path.
+    """
+    directory = pathlib.Path(directory).expanduser()
+    if directory.exists() and not overwrite:
+        raise FileExistsError(f"{directory} already exists; pass --force to replace it")
+    if directory.exists() and not directory.is_dir():
+        raise FileExistsError(f"{directory} is a file, not a model folder; not replacing it")
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        probe = directory.with_name(f".{directory.name}.probe-{os.getpid()}")
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as err:
+        raise PermissionError(f"cannot write the model folder {directory}: {err.strerror or err}") from None
+    return directory
+
+
+def write_folder(directory, write) -> pathlib.Path:
+    """Call ``write(tmp)`` on a temporary sibling folder, then rename it to ``directory``.
+
+    A failure or Ctrl-C leaves nothing half-written (the temporary folder is removed, an
+    existing ``directory`` is left as it was). ``config.json`` should be written last.
+    """
+    directory = pathlib.Path(directory).expanduser()
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = directory.with_name(f".{directory.name}.saving-{os.getpid()}")
+    old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        write(tmp)
+        if directory.exists():
+            directory.rename(old)
+        tmp.rename(directory)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not directory.exists():
+            old.rename(directory)
+    return directory
+
+
+def write_json(path, value) -> None:
+    pathlib.Path(path).write_text(json.dumps(value, indent=1))
+
+
+def write_vectors(path, kv) -> None:
+    """Word vectors as ``words`` + ``matrix`` in an ``.npz`` (no pickle)."""
+    words = np.asarray(list(kv.index_to_key), dtype=str)
+    np.savez(path, words=words, matrix=np.asarray(kv.vectors, dtype="float32"))
+
+
+def write_arrays(path, arrays: dict) -> None:
+    np.savez(path, **{k: np.asarray(v) for k, v in arrays.items()})
+
+
+# --------------------------------------------------------------------------- reading
+def read_json(path):
+    """JSON from ``path``; a damaged file gives one line naming it."""
+    path = pathlib.Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelFolderError(f"{path} is missing: the model folder is incomplete; {RETRAIN}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ModelFolderError(f"{path} is not valid JSON ({err}): the file is truncated or corrupt; "
+                               f"{RETRAIN}") from None
+
+
+def read_config(directory) -> dict:
+    """The folder's ``config.json``, checked for format and version."""
+    directory = pathlib.Path(directory).expanduser()
+    if not directory.exists():
+        raise ModelFolderError(f"no model folder at {directory} (create one with `tagzsl train`)")
+    if not directory.is_dir():
+        raise ModelFolderError(f"{directory} is a file, not a model folder")
+    if not (directory / CONFIG).is_file():
+        raise ModelFolderError(f"{directory} is not a tagzsl model folder (no {CONFIG}; create one "
+                               "with `tagzsl train`)")
+    cfg = read_json(directory / CONFIG)
+    if not isinstance(cfg, dict) or cfg.get("format") != FORMAT:
+        raise ModelFolderError(f"{directory / CONFIG} is not a tagzsl recommender's config")
+    if cfg.get("format_version") != FORMAT_VERSION:
+        raise ModelFolderError(f"{directory} was saved in format version {cfg.get('format_version')} "
+                               f"(tagzsl {cfg.get('tagzsl_version')}); this tagzsl reads version "
+                               f"{FORMAT_VERSION}: {RETRAIN}")
+    return cfg
+
+
+def _npz(path, what):
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise ModelFolderError(f"{path} is missing: the model folder is incomplete; {RETRAIN}")
+    if not zipfile.is_zipfile(path):  # np.load would try to unpickle anything else
+        raise ModelFolderError(f"{path} is corrupt or truncated ({what}); {RETRAIN}")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except ValueError as err:
+        if "pickle" in str(err).lower():
+            raise ModelFolderError(f"{path} holds pickled objects, which tagzsl never writes and will "
+                                   "not load (they can run code); not loading it") from None
+        raise ModelFolderError(f"{path} is corrupt ({what}: {err}); {RETRAIN}") from None
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as err:
+        raise ModelFolderError(f"{path} is corrupt or truncated ({what}: {err}); {RETRAIN}") from None
+
+
+def read_arrays(path) -> dict:
+    return _npz(path, "not an array archive")
+
+
+def read_vectors(path):
+    """Gensim ``KeyedVectors`` rebuilt from a :func:`write_vectors` file."""
+    from gensim.models import KeyedVectors
+
+    data = _npz(path, "not a word-vector file")
+    words, matrix = data.get("words"), data.get("matrix")
+    if words is None or matrix is None or matrix.ndim != 2 or len(words) != len(matrix):
+        raise ModelFolderError(f"{path} is corrupt (not a word-vector file: expected 'words' and a "
+                               f"matching 'matrix'); {RETRAIN}")
+    kv = KeyedVectors(vector_size=matrix.shape[1])
+    kv.add_vectors([str(w) for w in words], matrix.astype("float32"))
+    return kv
+
+
+def read_keras(path):
+    """A Keras model from a ``.keras`` archive, in safe mode; one line for a damaged file."""
+    import keras
+
+    from tagzsl import models  # noqa: F401  (registers tagzsl's custom layers)
+
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise ModelFolderError(f"{path} is missing: the model folder is incomplete; {RETRAIN}")
+    if not zipfile.is_zipfile(path):
+        raise ModelFolderError(f"{path} is corrupt or truncated (not a Keras archive); {RETRAIN}")
+    try:
+        return keras.saving.load_model(path, safe_mode=True)
+    except Exception as err:  # Keras raises many types for a damaged archive
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ModelFolderError(f"{path} could not be loaded ({reason[:200]}); {RETRAIN}") from None
