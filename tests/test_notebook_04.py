@@ -20,3 +20,18 @@ def test_notebook_04_quick(tmp_path):
                      "picked on validation", "token_dropout", "mean_rank"):
         assert expected in text, expected
     assert "Traceback" not in text
+
+
+def test_notebook_04_parameters_and_no_local_logic():
+    """The parameters cell follows the convention and the code cells define no helpers of their own
+    (val_score, side-by-side merge and the seed loop live in tagzsl.experiments.tagspace)."""
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "notebooks" / "04_tagspace.ipynb"
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    params = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(params) == 1 and "".join(params[0]["source"]).startswith('MODE = "full"')
+    assert not any("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in cells)
+    source = "\n".join("".join(c["source"]) for c in cells)
+    assert "QUICK" not in source and "\ndef " not in "\n" + source and "for s in" not in source
+    assert "experiments.settings_for(xt, MODE)" in source

@@ -78,8 +78,8 @@ class Settings:
 
 
 FULL = Settings()
-LESSON = Settings(dims=(64,), hidden=256, wsabie_epochs=8, tagspace_epochs=5, wsabie_lrs=(0.003,),
-                  wsabie_token_dropouts=(0.0, 0.2), tagspace_lrs=(0.001,), tagspace_token_dropouts=(0.4,),
+LESSON = Settings(dims=(64,), hidden=256, wsabie_epochs=6, tagspace_epochs=4, wsabie_lrs=(0.003,),
+                  wsabie_token_dropouts=(0.2,), tagspace_lrs=(0.001,), tagspace_token_dropouts=(0.4,),
                   n_seeds=1, nearest_top_words=2000, retrieval_distractors=2000, retrieval_max_tasks=200)
 QUICK = Settings(dims=(16,), hidden=32, max_draws=100, wsabie_epochs=1, tagspace_epochs=1, wsabie_lrs=(0.01,),
                  wsabie_token_dropouts=(0.0, 0.2), tagspace_token_dropouts=(0.2,), wsabie_lr=0.01,
