@@ -1,41 +1,66 @@
-"""The prepared TweetEval corpus every notebook starts from, cached on disk.
+"""The prepared corpus every notebook starts from: seven public tweet sources, cleaned, cached.
 
-``prepare()`` loads TweetEval (local copy or download), cleans it, builds the top-50 label
-set and trains the word2vec vectors, caching each artefact under
-``<cache>/artefacts/`` so later notebooks reuse them. Change the cleaning code and bump
-``VERSION`` to invalidate the cache.
+``prepare()`` reads the chosen sources (default all seven: six public GitHub repositories
+and TweetEval; local copy or verified download, :mod:`tagzsl.data.github`), identifies the
+language of posts without metadata, finds the collection hashtags that are not labels
+(:mod:`tagzsl.data.artefacts`), runs the paper's cleaning funnel over the union
+(:func:`tagzsl.preprocess.clean_corpus`), selects the label set by the paper's rule
+(:func:`tagzsl.preprocess.select_label_set`) and trains word2vec on every cleaned English
+post. The cleaned frame also feeds the #TagSpace corpus (``tagspace.build_corpus``).
+Expensive artefacts are cached under ``<cache>/artefacts/``; change the cleaning code and
+bump ``VERSION`` to invalidate them. ``sources=TWEETEVAL_ONLY`` gives the earlier corpus.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
-import pathlib
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from tagzsl import config, embeddings, preprocess
-from tagzsl.data.tweeteval import TweetEval
+from tagzsl.data import artefacts, language
+from tagzsl.data.github import BASE_URL, load_sources
+from tagzsl.data.sources import ALL, TWEETEVAL_ONLY, resolve
 
 log = logging.getLogger(__name__)
-VERSION = 3
+VERSION = 4
+__all__ = ["ALL", "TWEETEVAL_ONLY", "Prepared", "prepare", "statistics"]
 
 
 @dataclass
 class Prepared:
-    """Everything the experiments need: raw tweets, cleaned tweets, step counts, labels, vectors."""
+    """Everything the experiments need.
+
+    * ``raw``: every post read (``id, text, source, unit, lang``; ``lang`` identified where a
+      source has no metadata);
+    * ``clean``: cleaned posts with at least one hashtag (``id, raw, text, tokens, hashtags,
+      source, ...``); ``steps`` / ``steps_by_source``: the funnel (Table 1), overall and per source;
+    * ``top``: the label set (``id, text, tokens, hashtag, hashtags, source``), made by
+      ``label_rule`` ("paper" or "fallback", explained in ``label_note``; ``qualifying``
+      hashtags met the paper's rule);
+    * ``vectors``: word2vec (gensim ``KeyedVectors``) trained on every cleaned English post;
+    * ``report``: what was read per source; ``exclusions``: collection hashtags not used as labels.
+    """
 
     raw: pd.DataFrame
     clean: pd.DataFrame
     steps: pd.DataFrame
     top: pd.DataFrame
-    vectors: object  # gensim KeyedVectors
+    vectors: object
     skipped_files: list
+    steps_by_source: pd.DataFrame | None = None
+    report: pd.DataFrame | None = None
+    exclusions: pd.DataFrame | None = None
+    label_rule: str = ""
+    label_note: str = ""
+    qualifying: int = 0
+    sources: tuple = field(default_factory=tuple)
 
     @property
     def hashtags(self) -> list[str]:
-        """The top-50 hashtags, most frequent first."""
+        """The label set's hashtags, most frequent first."""
         return list(dict.fromkeys(self.top["hashtag"]))
 
 
@@ -53,58 +78,86 @@ def _cached(name: str, key: str, build):
     return value
 
 
-def prepare(root=None, n_hashtags: int = 50, per_hashtag: int | None = 100, quick: bool = False,
-            seed: int = config.DEFAULT_SEED, w2v_epochs: int | None = None, cache: bool = True) -> Prepared:
-    """Load, clean, label and embed TweetEval (cached).
+def prepare(sources=ALL, root=None, n_hashtags: int = 50, per_hashtag: int = 200, min_tweets: int = 200,
+            quick: bool = False, seed: int = config.DEFAULT_SEED, w2v_epochs: int | None = None,
+            cache: bool = True) -> Prepared:
+    """Load, clean, label and embed the chosen sources (cached).
 
     Args:
+        sources: source names (default all seven, :data:`ALL`; :data:`TWEETEVAL_ONLY` for the
+            earlier TweetEval-only corpus).
         root: local corpus root (default ``TAGZSL_DATA``; ``None`` downloads).
-        quick: train word2vec for one epoch instead of five (smoke runs; results differ).
+        n_hashtags, min_tweets, per_hashtag: the paper's rule (50 hashtags with >= 200 tweets,
+            200 each; when fewer qualify, the explicit fallback of ``select_label_set``).
+        quick: train word2vec for one epoch on the cleaned posts with hashtags (words, then
+            hashtags) instead of five epochs on every English post (smoke runs; results differ).
         seed: the seed for the label sampling and word2vec.
     """
-    loader = TweetEval(root=root)
-    source = str(loader.root.resolve()) if loader.root else loader.base_url
-    raw = loader.load()
+    names = resolve(sources)
+    loaded = load_sources(names, root=root)
+    raw = loaded.frame
+    where = str(config.data_root().resolve()) if root is None and config.data_root() else str(root or BASE_URL)
     epochs = w2v_epochs if w2v_epochs is not None else (1 if quick else 5)
+    data_key = (names, where, len(raw), int(raw["text"].str.len().sum()))
 
     def build_clean():
-        result = preprocess.clean_corpus(raw)
-        return result.frame, result.steps
-
-    def build_vectors():
-        log.info("training word2vec (skip-gram, %d-d, %d epochs)", embeddings.DIM, epochs)
-        return embeddings.train_word2vec(preprocess.word2vec_sentences(raw), epochs=epochs, seed=seed)
+        lang = language.fill_languages(raw["lang"], raw["text"])
+        excluded, table = artefacts.collection_hashtags(raw)
+        result = preprocess.clean_corpus(raw.assign(lang=lang), artefacts=excluded)
+        return list(lang), result.frame, result.steps, result.by_source, table
 
     if cache:
-        clean, steps = _cached("clean", _key(source, len(raw)), build_clean)
-        vectors = _cached("word2vec", _key(source, len(raw), epochs, seed), build_vectors)
+        lang, clean, steps, by_source, exclusions = _cached("clean", _key(*data_key), build_clean)
     else:
-        (clean, steps), vectors = build_clean(), build_vectors()
-    top = preprocess.select_top_hashtags(clean, n=n_hashtags, per_hashtag=per_hashtag, seed=seed)
-    return Prepared(raw=raw, clean=clean, steps=steps, top=top, vectors=vectors,
-                    skipped_files=list(loader.skipped))
+        lang, clean, steps, by_source, exclusions = build_clean()
+    raw = raw.assign(lang=lang)
+
+    def build_vectors():
+        if quick:
+            sentences = [list(t) + list(h) for t, h in zip(clean["tokens"], clean["hashtags"])]
+        else:
+            english = raw[[preprocess.is_english(x) for x in raw["lang"]]]
+            sentences = preprocess.word2vec_sentences(english)
+        log.info("training word2vec (skip-gram, %d-d, %d epochs) on %d posts", embeddings.DIM, epochs, len(sentences))
+        return embeddings.train_word2vec(sentences, epochs=epochs, seed=seed)
+
+    w2v_key = _key(*data_key, epochs, seed, quick)
+    vectors = _cached("word2vec", w2v_key, build_vectors) if cache else build_vectors()
+    labels = preprocess.select_label_set(clean, n=n_hashtags, min_tweets=min_tweets, per_hashtag=per_hashtag,
+                                         seed=seed)
+    log.info("label set: %s", labels.note)
+    return Prepared(raw=raw, clean=clean, steps=steps, top=labels.frame, vectors=vectors,
+                    skipped_files=list(loaded.skipped_files), steps_by_source=by_source,
+                    report=loaded.report, exclusions=exclusions, label_rule=labels.rule,
+                    label_note=labels.note, qualifying=labels.qualifying, sources=names)
 
 
 def statistics(prepared: Prepared) -> pd.DataFrame:
     """Dataset statistics of a prepared corpus (one row per quantity)."""
-    from tagzsl import embeddings as emb
-
     clean, top, kv = prepared.clean, prepared.top, prepared.vectors
     per_tag = top["hashtag"].value_counts()
+    counts = preprocess.hashtag_counts(clean)
     rows = [
-        ("TweetEval tweets read", len(prepared.raw)),
-        ("distinct TweetEval tweets", prepared.raw["text"].str.strip().nunique()),
-        ("cleaned tweets with >= 1 hashtag", len(clean)),
-        ("distinct hashtags in cleaned tweets", clean["hashtags"].explode().nunique()),
-        ("mean words per cleaned tweet", round(clean["tokens"].map(len).mean(), 2)),
-        ("top-50 data set: tweets", len(top)),
-        ("top-50 data set: tweets per hashtag (min)", int(per_tag.min())),
-        ("top-50 data set: tweets per hashtag (max)", int(per_tag.max())),
-        ("top-50 data set: word vocabulary", top["tokens"].explode().nunique()),
+        ("sources", len(prepared.sources) or prepared.raw["source"].nunique()),
+        ("posts read", len(prepared.raw)),
+        ("English posts", int(sum(preprocess.is_english(x) for x in prepared.raw["lang"]))),
+        ("cleaned posts with >= 1 hashtag", len(clean)),
+        ("cleaned posts with > 1 hashtag", int((clean["hashtags"].map(len) > 1).sum())),
+        ("distinct hashtags in cleaned posts", len(counts)),
+        ("hashtags with >= 200 cleaned posts", int((counts >= 200).sum())),
+        ("hashtags with >= 10 cleaned posts (#TagSpace candidates)", int((counts >= 10).sum())),
+        ("mean words per cleaned post", round(clean["tokens"].map(len).mean(), 2)),
+        ("label set: rule", prepared.label_rule or "top-n"),
+        ("label set: hashtags qualifying by the paper's rule", prepared.qualifying),
+        ("label set: hashtags", per_tag.size),
+        ("label set: tweets", len(top)),
+        ("label set: tweets per hashtag (min)", int(per_tag.min())),
+        ("label set: tweets per hashtag (max)", int(per_tag.max())),
+        ("label set: word vocabulary", top["tokens"].explode().nunique()),
         ("word2vec vocabulary (min_count 2)", len(kv.key_to_index)),
         ("word2vec dimension", kv.vector_size),
-        ("top-50 tokens without a vector (OOV rate, %)", round(100 * emb.oov_rate(kv, top["tokens"]), 2)),
-        ("top-50 hashtags without a vector", len(emb.hashtag_vectors(kv, prepared.hashtags)[1])),
+        ("label-set tokens without a vector (OOV rate, %)", round(100 * embeddings.oov_rate(kv, top["tokens"]), 2)),
+        ("label-set hashtags without a vector", len(embeddings.hashtag_vectors(kv, prepared.hashtags)[1])),
         ("files missing from the corpus copy", len(prepared.skipped_files)),
     ]
     quantities, values = zip(*rows)

@@ -3,20 +3,24 @@
 Each step is a small named function; :func:`clean_corpus` chains them over a corpus and
 records how many tweets remain after each step (our Table 1). Order:
 
-1. English only (where language metadata exists; TweetEval has none, so all are kept)
+1. English only: language metadata where a source has it, else a language identifier
+   (:func:`tagzsl.data.language.fill_languages`, py3langid, whose model ships in its package)
 2. keep tweets with at least one hashtag (the TweetEval stance artefact ``#SemST`` is not
-   a hashtag here)
+   a hashtag here, and neither is a hashtag a source used to collect its own posts:
+   ``artefacts`` per source, see :mod:`tagzsl.data.artefacts`)
 3. extract hashtags (lower-case, no ``#``), then remove them from the text
 4. non-ASCII removal and lower-casing
-5. ``@mentions`` become the word ``user``
+5. a leading retweet prefix (``RT @name:``) is dropped; ``@mentions`` become the word ``user``
 6. URLs removed
-7. duplicates removed (same normalised text; the first occurrence is kept)
+7. duplicates removed (same normalised text; the first occurrence is kept, so the same
+   tweet in two sources counts once, for the source read first)
 8. NLTK ``TweetTokenizer``; tokens with no letter (punctuation, numbers, emoticons) dropped
 9. NLTK English stop words removed
 10. tweets with fewer than five words dropped (this also drops tweets that clean to nothing)
 
 The paper lists stop-word removal before tokenisation; stop words can only be matched on
-tokens, so we tokenise first. The counts are the same either way.
+tokens, so we tokenise first. The counts are the same either way. With a ``source`` column,
+the counts are also kept per source (``CleanResult.by_source``).
 """
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ MIN_WORDS = 5
 _HASHTAG = re.compile(r"(?<!&)[#\uff03](\w*[A-Za-z]\w*)")
 _MENTION = re.compile(r"(?<!\w)@\w+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_RETWEET = re.compile(r"^\s*rt\s+@\w+:?\s*", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _HAS_LETTER = re.compile(r"[a-z]")
 
@@ -73,6 +78,11 @@ def to_ascii_lower(text: str) -> str:
     """Lower-cased ``text`` with accents folded and other non-ASCII characters removed."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return folded.lower()
+
+
+def remove_retweet_prefix(text: str) -> str:
+    """``text`` without a leading ``RT @name:`` (the retweeted tweet is what counts)."""
+    return _RETWEET.sub("", text)
 
 
 def replace_mentions(text: str) -> str:
@@ -125,8 +135,9 @@ def long_enough(tokens: list[str], min_words: int = MIN_WORDS) -> bool:
 
 
 def normalise(text: str) -> str:
-    """Steps 4-6 on one text: ASCII and lower case, mentions to ``user``, URLs removed."""
-    return remove_urls(replace_mentions(to_ascii_lower(text)))
+    """Steps 4-6 on one text: ASCII and lower case, retweet prefix dropped, mentions to
+    ``user``, URLs removed."""
+    return remove_urls(replace_mentions(remove_retweet_prefix(to_ascii_lower(text))))
 
 
 def clean_text(text: str) -> list[str]:
@@ -137,15 +148,21 @@ def clean_text(text: str) -> list[str]:
 # --------------------------------------------------------------------------- pipeline
 @dataclass
 class CleanResult:
-    """A cleaned corpus and the tweet count after each step (``steps``: step, tweets)."""
+    """A cleaned corpus and the tweet count after each step (``steps``: step, tweets);
+    ``by_source``: the same counts per source (step x source), when the input has ``source``."""
 
     frame: pd.DataFrame
     steps: pd.DataFrame
+    by_source: pd.DataFrame | None = None
 
 
-def clean_corpus(raw: pd.DataFrame, min_words: int = MIN_WORDS) -> CleanResult:
-    """Run the cleaning steps over ``raw`` (columns ``id, text`` and optionally ``lang, hashtags``).
+def clean_corpus(raw: pd.DataFrame, min_words: int = MIN_WORDS, artefacts=None) -> CleanResult:
+    """Run the cleaning steps over ``raw`` (columns ``id, text`` and optionally ``lang, hashtags,
+    source``).
 
+    ``artefacts``: ``{source: hashtags}`` that are not labels within that source (collection
+    hashtags); they are dropped from its posts' hashtags. Missing ``lang`` values are kept
+    (use :func:`fill_languages` first to identify them).
     Returns a frame with ``id, raw, hashtags, tokens, text`` (``text`` is the space-joined
     tokens) plus any other input columns, and the per-step counts.
     """
@@ -153,10 +170,16 @@ def clean_corpus(raw: pd.DataFrame, min_words: int = MIN_WORDS) -> CleanResult:
         raise ValueError("clean_corpus needs a 'text' column")
     df = raw.copy()
     df["raw"] = df["text"].fillna("").astype(str)
-    counts = [("raw tweets", len(df))]
+    counts, per_source = [("raw tweets", len(df))], []
+    has_source = "source" in df.columns
+    order = list(dict.fromkeys(df["source"])) if has_source else []
+    if has_source:
+        per_source.append(df.groupby("source").size().reindex(order, fill_value=0).rename("raw tweets"))
 
     def record(name):
         counts.append((name, len(df)))
+        if has_source:
+            per_source.append(df.groupby("source").size().reindex(order, fill_value=0).rename(name))
 
     lang = df["lang"] if "lang" in df.columns else pd.Series(None, index=df.index, dtype=object)
     df = df[[is_english(x) for x in lang]]
@@ -167,6 +190,9 @@ def clean_corpus(raw: pd.DataFrame, min_words: int = MIN_WORDS) -> CleanResult:
         given = df["hashtags"].map(lambda h: [t for t in (h or []) if t not in ARTEFACT_HASHTAGS]
                                    if isinstance(h, (list, tuple, np.ndarray)) else None)
         from_text = [g if g else t for g, t in zip(given, from_text)]
+    if artefacts and has_source:
+        from_text = [[t for t in tags if t not in artefacts.get(src, ())]
+                     for tags, src in zip(from_text, df["source"])]
     df = df.assign(hashtags=list(from_text))
     df = df[df["hashtags"].map(len) > 0]
     record("with at least one hashtag")
@@ -175,8 +201,8 @@ def clean_corpus(raw: pd.DataFrame, min_words: int = MIN_WORDS) -> CleanResult:
     record("hashtags extracted and removed")
     df = df.assign(text=df["text"].map(to_ascii_lower))
     record("non-ASCII removed, lower-cased")
-    df = df.assign(text=df["text"].map(replace_mentions))
-    record("@mentions to 'user'")
+    df = df.assign(text=df["text"].map(lambda t: replace_mentions(remove_retweet_prefix(t))))
+    record("retweet prefix dropped, @mentions to 'user'")
     df = df.assign(text=df["text"].map(remove_urls))
     record("URLs removed")
     df = df.drop_duplicates(subset="text", keep="first")
@@ -190,7 +216,8 @@ def clean_corpus(raw: pd.DataFrame, min_words: int = MIN_WORDS) -> CleanResult:
 
     df = df.assign(text=df["tokens"].map(" ".join)).reset_index(drop=True)
     steps = pd.DataFrame(counts, columns=["step", "tweets"])
-    return CleanResult(frame=df, steps=steps)
+    by_source = pd.DataFrame(per_source).rename_axis("step") if has_source else None
+    return CleanResult(frame=df, steps=steps, by_source=by_source)
 
 
 def word2vec_sentences(raw: pd.DataFrame) -> list[list[str]]:
@@ -247,24 +274,100 @@ def select_top_hashtags(frame: pd.DataFrame, n: int = 50, per_hashtag: int | Non
     counts = hashtag_counts(frame)
     if len(counts) < n:
         raise ValueError(f"the corpus has only {len(counts)} distinct hashtags; cannot take the top {n}")
-    top = counts.index[:n]
-    rank = {tag: counts[tag] for tag in top}
+    top = list(counts.index[:n])
+    labelled = _assign_labels(frame, top, counts)
+    cap = int(labelled["hashtag"].value_counts().min()) if per_hashtag is None else int(per_hashtag)
+    return _sample(labelled, top, cap, seed)
 
-    def label(tags):
-        kept = [t for t in tags if t in rank]
+
+def _assign_labels(frame: pd.DataFrame, tags, counts: pd.Series) -> pd.DataFrame:
+    """Each tweet labelled with the least frequent of ``tags`` it carries (ties: first in the
+    text); tweets with none dropped."""
+    rank = {tag: counts[tag] for tag in tags}
+
+    def label(carried):
+        kept = [t for t in carried if t in rank]
         return min(kept, key=lambda t: (rank[t], kept.index(t))) if kept else None
 
-    labelled = frame.assign(hashtag=frame["hashtags"].map(label)).dropna(subset=["hashtag"])
-    sizes = labelled["hashtag"].value_counts()
-    cap = int(sizes.min()) if per_hashtag is None else int(per_hashtag)
+    return frame.assign(hashtag=frame["hashtags"].map(label)).dropna(subset=["hashtag"])
+
+
+def _sample(labelled: pd.DataFrame, tags, cap: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     parts = []
-    for tag in top:
+    for tag in tags:
         group = labelled[labelled["hashtag"] == tag]
         take = min(cap, len(group))
         parts.append(group.iloc[np.sort(rng.choice(len(group), size=take, replace=False))])
     out = pd.concat(parts, ignore_index=True)
-    return out[["id", "text", "tokens", "hashtag", "hashtags"]]
+    return out[[c for c in ("id", "text", "tokens", "hashtag", "hashtags", "source") if c in out.columns]]
+
+
+@dataclass
+class LabelSet:
+    """The single-label data set (``frame``), which rule made it, and how many hashtags qualified."""
+
+    frame: pd.DataFrame
+    rule: str          # "paper" or "fallback"
+    qualifying: int    # hashtags that keep >= min_tweets tweets once labelled (paper rule)
+    note: str          # one line saying what was done
+
+
+def _qualifying(frame: pd.DataFrame, counts: pd.Series, n: int, min_tweets: int) -> list[str]:
+    """Up to ``n`` most used hashtags that each keep ``>= min_tweets`` tweets once labelled.
+
+    A tweet goes to its least frequent chosen hashtag, so a hashtag can keep fewer tweets
+    than carry it; such a hashtag is dropped for good and the next most used takes its place.
+    """
+    candidates = [t for t in counts.index if counts[t] >= min_tweets]
+    chosen, dropped = candidates[:n], set()
+    while True:
+        sizes = _assign_labels(frame, chosen, counts)["hashtag"].value_counts()
+        short = [t for t in chosen if sizes.get(t, 0) < min_tweets]
+        if not short:
+            return chosen
+        dropped |= set(short)
+        kept = [t for t in chosen if t not in dropped]
+        chosen = kept + [t for t in candidates if t not in dropped and t not in kept][:n - len(kept)]
+
+
+def select_label_set(frame: pd.DataFrame, n: int = 50, min_tweets: int = 200, per_hashtag: int = 200,
+                     seed: int = 2019) -> LabelSet:
+    """The paper's rule (section 3.3): the ``n`` most used hashtags among those with at least
+    ``min_tweets`` unique cleaned tweets, ``per_hashtag`` tweets each (seeded sample); a tweet
+    with several is labelled with the least frequent (ties: the first in the text).
+
+    "At least ``min_tweets``" is checked once tweets are labelled (see :func:`_qualifying`).
+    If fewer than ``n`` hashtags qualify, the fallback is explicit and keeps ``n`` balanced
+    classes: the same rule with the threshold lowered (by bisection) to the highest ``m`` at
+    which ``n`` hashtags qualify, ``min(m, per_hashtag)`` tweets each; ``note`` says how many
+    qualified at ``min_tweets`` and which ``m`` was used.
+    """
+    frame = frame[frame["hashtags"].map(len) > 0]
+    counts = hashtag_counts(frame)
+    chosen = _qualifying(frame, counts, n, min_tweets)
+    if len(chosen) >= n:
+        top = _sample(_assign_labels(frame, chosen, counts), chosen, per_hashtag, seed)
+        note = (f"paper rule: {n} hashtags keep >= {min_tweets} tweets each once labelled "
+                f"({int((counts >= min_tweets).sum())} are carried by >= {min_tweets} cleaned tweets); "
+                f"{per_hashtag} tweets each, {len(top)} tweets")
+        return LabelSet(top, "paper", len(chosen), note)
+    low, high, best = 1, min_tweets - 1, None   # the highest m with n qualifying hashtags
+    while low <= high:
+        mid = (low + high) // 2
+        got = _qualifying(frame, counts, n, mid)
+        if len(got) >= n:
+            best, low = (mid, got), mid + 1
+        else:
+            high = mid - 1
+    if best is None:
+        raise ValueError(f"the corpus has fewer than {n} hashtags; cannot build a {n}-class label set")
+    m, tags = best
+    top = _sample(_assign_labels(frame, tags, counts), tags, min(m, per_hashtag), seed)
+    note = (f"fallback: only {len(chosen)} hashtags keep >= {min_tweets} tweets once labelled (the paper "
+            f"needs {n}); the same rule with the threshold lowered to {m}: {n} hashtags, "
+            f"{min(m, per_hashtag)} tweets each, {len(top)} tweets")
+    return LabelSet(top, "fallback", len(chosen), note)
 
 
 # --------------------------------------------------------------------------- for people

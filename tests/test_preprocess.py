@@ -46,6 +46,13 @@ def test_to_ascii_lower(text, expected):
     assert p.to_ascii_lower(text) == expected
 
 
+def test_remove_retweet_prefix():
+    assert p.remove_retweet_prefix("RT @Bob: great game #NBA") == "great game #NBA"
+    assert p.remove_retweet_prefix("rt @bob great") == "great"
+    assert p.remove_retweet_prefix("not a RT @bob: here") == "not a RT @bob: here"   # only a leading one
+    assert p.normalise("RT @Bob: Hi @Ann see http://x.y") == "hi user see"
+
+
 def test_replace_mentions():
     assert p.replace_mentions("@Bob hi @alice_1! mail a@b.com") == "user hi user! mail a@b.com"
 
@@ -97,7 +104,8 @@ def test_clean_corpus_counts_after_each_step():
     assert list(result.steps.columns) == ["step", "tweets"]
     assert list(result.steps["step"]) == [
         "raw tweets", "English only", "with at least one hashtag", "hashtags extracted and removed",
-        "non-ASCII removed, lower-cased", "@mentions to 'user'", "URLs removed", "duplicates removed",
+        "non-ASCII removed, lower-cased", "retweet prefix dropped, @mentions to 'user'", "URLs removed",
+        "duplicates removed",
         "tokenised (TweetTokenizer)", "stop words removed", "at least 5 words",
     ]
     # b is French; c and h carry no hashtag (#SemST does not count); d duplicates a once
@@ -120,6 +128,28 @@ def test_clean_corpus_without_lang_or_hashtag_columns_and_min_words():
     assert steps["with at least one hashtag"] == 6  # b now counts; i has no tag in its text
     assert steps["at least 4 words"] == 3         # a, b and e (4 words)
     assert set(result.frame["id"]) == {"a", "b", "e"}
+
+
+def test_clean_corpus_per_source_counts_artefacts_and_cross_source_duplicates():
+    raw = pd.DataFrame({
+        "id": ["s1", "s2", "s3", "t1", "t2"],
+        "source": ["first", "first", "first", "second", "second"],
+        "text": ["Loving the sunny weather in the park today with friends #Summer #Collect",
+                 "Nothing but the collection tag on this long enough tweet here #Collect",
+                 "Another fine day of words for the sunny weather park walk #walk",
+                 "RT @Ann: loving the SUNNY weather in the park today with friends https://t.co/x #beach",
+                 "The same collection tag is a real label in this other source #Collect"],
+    })
+    result = p.clean_corpus(raw, artefacts={"first": {"collect"}})
+    by = result.by_source
+    assert list(by.columns) == ["first", "second"] and list(by.index) == list(result.steps["step"])
+    assert by.loc["raw tweets"].tolist() == [3, 2]
+    assert by.loc["with at least one hashtag"].tolist() == [2, 2]      # s2 only had the artefact
+    assert by.loc["duplicates removed"].tolist() == [2, 1]             # t1 is s1 retweeted: counted once
+    assert (by.sum(axis=1).values == result.steps["tweets"].values).all()
+    frame = result.frame.set_index("id")
+    assert frame.loc["s1", "hashtags"] == ["summer"] and frame.loc["t2", "hashtags"] == ["collect"]
+    assert "t1" not in frame.index
 
 
 def test_clean_corpus_needs_text():
@@ -194,6 +224,35 @@ def test_select_top_hashtags_is_seeded():
     pd.testing.assert_frame_equal(one, again)
     assert list(one["id"]) != list(other["id"])
     assert one["hashtag"].value_counts().to_dict() == {"a": 10, "b": 10}
+
+
+def rule_frame(extra=False):
+    """a: 6 tweets, b: 5, c: 4 (two shared with d), d: 3, e: 1; with ``extra``, f: 3."""
+    tags = [["a"]] * 6 + [["b"]] * 5 + [["c"]] * 2 + [["c", "d"]] * 2 + [["d"]] + [["e"]]
+    tags += [["f"]] * 3 if extra else []
+    n = len(tags)
+    return pd.DataFrame({"id": [f"t{i}" for i in range(n)], "text": ["x"] * n, "tokens": [["x"]] * n,
+                         "hashtags": tags, "source": ["s"] * n})
+
+
+def test_select_label_set_paper_rule_checks_the_threshold_after_labelling():
+    # c is carried by 4 tweets but keeps only 2 once d (rarer) takes the shared ones: c is
+    # dropped and the next most used (f) takes its place; d then keeps 3
+    labels = p.select_label_set(rule_frame(extra=True), n=4, min_tweets=3, per_hashtag=3, seed=0)
+    assert labels.rule == "paper" and labels.qualifying == 4
+    assert labels.frame["hashtag"].value_counts().to_dict() == {"a": 3, "b": 3, "d": 3, "f": 3}
+    assert "source" in labels.frame.columns and labels.note.startswith("paper rule")
+    assert labels.frame["id"].is_unique
+
+
+def test_select_label_set_falls_back_explicitly():
+    labels = p.select_label_set(rule_frame(), n=4, min_tweets=3, per_hashtag=10, seed=0)
+    assert labels.rule == "fallback" and labels.qualifying == 3
+    # the highest threshold at which four hashtags qualify is 2 (a, b, c 2 once labelled, d 3)
+    assert labels.frame["hashtag"].value_counts().to_dict() == {"a": 2, "b": 2, "c": 2, "d": 2}
+    assert "only 3 hashtags" in labels.note and "lowered to 2" in labels.note
+    with pytest.raises(ValueError, match="fewer than 6 hashtags"):
+        p.select_label_set(rule_frame(), n=6, min_tweets=3)
 
 
 def test_select_top_hashtags_too_few_hashtags_is_an_error():

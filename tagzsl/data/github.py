@@ -207,7 +207,8 @@ def load_sources(sources=None, root=None, cache_dir=None, base_url: str = BASE_U
     """Read the chosen sources (default all seven) into one frame: ``id, text, source, unit, lang``.
 
     ``unit`` is the collection unit (a file; a TweetEval task), where collection artefacts
-    are looked for. ``lang`` is ``None``: no source carries language metadata.
+    are looked for. ``lang`` is ``"en"`` for sources whose collectors selected English posts
+    (TweetEval, SemEval-2017, #HashtagWars) and ``None`` elsewhere (identified when cleaning).
     """
     names = resolve(sources)
     frames, report, skipped = [], {}, []
@@ -229,7 +230,7 @@ def load_sources(sources=None, root=None, cache_dir=None, base_url: str = BASE_U
     if skipped:
         log.warning("%d source file(s) skipped: %s", len(skipped), ", ".join(skipped))
     frame = pd.concat(frames, ignore_index=True)
-    frame["lang"] = None
+    frame["lang"] = frame["source"].map(lambda name: SOURCES[name].language)
     table = pd.DataFrame(report).T.reindex(columns=REPORT_COLUMNS).fillna(0).astype(int).rename_axis("source")
     table["posts read"] = frame.groupby("source").size().reindex(table.index).fillna(0).astype(int)
     return Loaded(frame=frame, report=table, skipped_files=skipped)

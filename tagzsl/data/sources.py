@@ -53,6 +53,8 @@ class Source:
     collection_note: str = ""
     #: every file is one hashtag game: its name (underscores dropped, lower case) is its tag
     file_name_hashtags: bool = False
+    #: "en" when the collectors selected English posts (metadata); None: identified per post
+    language: str | None = None
 
     @property
     def folder(self) -> str:
@@ -126,7 +128,7 @@ GITHUB_SOURCES: dict[str, Source] = {s.name: s for s in [
                sep="\t", header=False)),
         "SemEval-2017 Task 4 English sentiment tweets, 2013-2017 (a superset of TweetEval's sentiment task)",
         "MIT (repository); no separate data licence",
-        collection_note="collected by topic keywords, not hashtags (none documented)"),
+        collection_note="collected by topic keywords, not hashtags (none documented)", language="en"),
     Source(
         "sentiment_practice", "Pratsa09", "Hate-Speech-Sentiment-Analysis-using-NLTK",
         "62ad0188db74c5c3decd669d908cca7f4bb06dd4",
@@ -151,7 +153,7 @@ GITHUB_SOURCES: dict[str, Source] = {s.name: s for s in [
         "#HashtagWars (SemEval-2017 Task 6): humorous replies to 106 hashtag games, one game per file",
         "GPL-3.0 (repository); no separate data licence",
         collection_note="every tweet of a file carries that file's game hashtag",
-        file_name_hashtags=True),
+        file_name_hashtags=True, language="en"),
     Source(
         "fivethirtyeight", "fivethirtyeight", "data", "fcf572c4fba05a42f1f34f415bd5e6dc389efd68",
         (Table("mayweather-mcgregor/tweets.csv", id="id", text="text"),
@@ -179,7 +181,7 @@ TWEETEVAL = Source(
     "per task, the original SemEval task's terms (repository README); code MIT",
     collection_hashtags=frozenset({"semst", "irony", "sarcasm", "not"}),
     collection_note="#SemST is appended to every stance tweet; the irony task was collected by "
-                    "#irony, #sarcasm and #not")
+                    "#irony, #sarcasm and #not", language="en")
 
 SOURCES: dict[str, Source] = {"tweeteval": TWEETEVAL, **GITHUB_SOURCES}
 #: every source, in the order the loader reads them (the first copy of a duplicate is kept)
