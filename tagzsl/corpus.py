@@ -25,7 +25,7 @@ from tagzsl.data.github import BASE_URL, load_sources
 from tagzsl.data.sources import ALL, TWEETEVAL_ONLY, resolve
 
 log = logging.getLogger(__name__)
-VERSION = 4
+VERSION = 5
 __all__ = ["ALL", "TWEETEVAL_ONLY", "Prepared", "prepare", "statistics"]
 
 
@@ -98,7 +98,8 @@ def prepare(sources=ALL, root=None, n_hashtags: int = 50, per_hashtag: int = 200
     raw = loaded.frame
     where = str(config.data_root().resolve()) if root is None and config.data_root() else str(root or BASE_URL)
     epochs = w2v_epochs if w2v_epochs is not None else (1 if quick else 5)
-    data_key = (names, where, len(raw), int(raw["text"].str.len().sum()))
+    data_key = (names, where, len(raw), int(raw["text"].str.len().sum()), artefacts.SHARE,
+                artefacts.MIN_UNIT_POSTS, language.TWITTER_LANGUAGES, preprocess.MIN_WORDS)
 
     def build_clean():
         lang = language.fill_languages(raw["lang"], raw["text"])

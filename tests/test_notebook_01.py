@@ -1,4 +1,4 @@
-"""Notebook 01 runs top to bottom in quick mode on the real shared TweetEval copy."""
+"""Notebook 01 runs top to bottom in quick mode on the shared copy of the seven sources."""
 import json
 import os
 
@@ -9,12 +9,13 @@ from tagzsl import reproduce
 pytestmark = pytest.mark.notebook
 
 
-@pytest.mark.skipif(not os.environ.get("TAGZSL_DATA"), reason="needs TAGZSL_DATA (the shared TweetEval copy)")
+@pytest.mark.skipif(not os.environ.get("TAGZSL_DATA"), reason="needs TAGZSL_DATA (the shared copy of the sources)")
 def test_notebook_01_quick(tmp_path):
     results = reproduce.run(only="01", quick=True, out_dir=tmp_path, figures_dir=tmp_path / "figures",
                             log=lambda *_: None)
     assert [r["notebook"] for r in results] == ["01_dataset.ipynb"]
-    for name in ["fig1_tweets_per_hashtag.png", "fig2a_wordcloud.png", "fig2b_tsne_hashtags.png"]:
+    for name in ["fig1_tweets_per_hashtag.png", "fig2a_wordcloud.png", "fig2b_tsne_hashtags.png",
+                 "fig_label_sources.png"]:
         png = tmp_path / "figures" / name
         assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     executed = json.loads((tmp_path / "01_dataset.ipynb").read_text())
@@ -22,6 +23,12 @@ def test_notebook_01_quick(tmp_path):
                    for c in executed["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
     assert "at least 5 words" in text          # Table 1 was displayed
     assert "hashtags without a vector: none" in text
+    assert "posts kept after cleaning" in text and "CC BY 4.0" in text   # the data card
+    assert "hashtagwars" in text and "vaccination" in text                # per-source funnel
+    assert "documented by the source" in text                             # the exclusions
+    assert "paper rule:" in text or "fallback: only" in text              # the label set
+    assert "top source (%)" in text                                       # per-label sources
+    assert "QUICK" not in "".join("".join(c["source"]) for c in executed["cells"])
 
 
 def test_reproduce_unknown_notebook_is_a_clear_error():
