@@ -157,8 +157,8 @@ class Classifier:
     def predict_proba(self, texts, batch_size: int = 256) -> np.ndarray:
         """Class probabilities ``(n_texts, len(classes_))``, columns in ``classes_`` order."""
         ids = self.token_ids(texts)
-        if len(ids) <= batch_size:  # one direct call: no predict() set-up cost for a few tweets
-            return np.asarray(self.model_(ids, training=False))
+        if len(ids) <= batch_size:  # one compiled step: no predict() set-up cost for a few tweets
+            return np.asarray(self.model_.predict_on_batch(ids))
         return np.asarray(self.model_.predict(ids, batch_size=batch_size, verbose=0))
 
     def predict(self, texts) -> list[str]:
