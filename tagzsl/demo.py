@@ -2,8 +2,8 @@
 
 ``tagzsl demo`` serves a local Gradio page on 127.0.0.1 (nothing is sent anywhere: analytics
 off, no share link, system fonts instead of web fonts). The first start (or ``--train``)
-trains the models of :data:`METHODS` in lesson sizes on the TweetEval top-50 tweets outside
-the corpus's test split, with a progress bar, and caches them under
+trains the models of :func:`methods_for` (the notebooks' lesson sizes) on the TweetEval top-50
+tweets outside the corpus's test split, with a progress bar, and caches them under
 ``<tagzsl cache>/demo/``; later starts load them. The example tweets are picked by code from
 the test split and pass a profanity filter.
 
@@ -35,11 +35,29 @@ from tagzsl import __version__, config
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
-#: label shown in the app -> (recommender method, lesson-size hyper-parameters)
-METHODS = {
-    "GRU with attention (supervised)": ("gru_attention", {"epochs": 8, "units": 64}),
-    "ConSE over a GRU (zero-shot)": ("conse", {"epochs": 8, "units": 64}),
-}
+
+
+def methods_for(mode: str = "lesson") -> dict:
+    """label shown in the app -> (recommender method, hyper-parameters), in the notebooks' sizes
+    for ``mode`` (``"lesson"``: :mod:`tagzsl.experiments` supervised/tagspace/zero_shot ``LESSON``)."""
+    from tagzsl import experiments
+    from tagzsl.experiments import supervised, tagspace, zero_shot
+
+    sup, ts, zs = (experiments.settings_for(m, mode) for m in (supervised, tagspace, zero_shot))
+
+    spec = dict(sup.models[sup.demo_row])
+    supervised = (spec.pop("model"), {"epochs": sup.epochs, "patience": sup.patience,
+                                      "sequence_length": sup.sequence_length, **spec})
+    zero_shot = {k: getattr(zs, k) for k in ("units", "features", "sequence_length", "epochs", "dem_epochs")}
+    tagspace = {"dim": ts.dims[0], "min_count": ts.min_count,
+                **ts.train_kwargs("tagspace"), **ts.picked("tagspace")}
+    methods = {"GRU with attention (supervised)": supervised, "#TagSpace (WARP)": ("tagspace", tagspace),
+               "ConSE (zero-shot)": ("conse", zero_shot), "DEM in the word space (zero-shot)": ("dem", zero_shot)}
+    if recommender_class() is _PlanShim:  # today's recommender: supervised and ConSE only
+        methods = {k: v for k, v in methods.items() if v[0] not in ("tagspace", "dem")}
+    return methods
+
+
 #: methods that rank any candidate hashtags (given none, the demo offers its candidate pool)
 ZERO_SHOT = frozenset({"conse", "eszsl", "dem"})
 FORMAT_VERSION = 1
@@ -260,21 +278,28 @@ def pick_examples(test, trained, kv, seed=config.DEFAULT_SEED, n=N_EXAMPLES, n_p
 
     rng = np.random.default_rng(seed)
     trained = set(trained)
-    ok = test[test["tokens"].map(len).between(6, 20) & test["raw"].map(_is_clean)
-              & test["hashtags"].map(lambda hs: all(_is_clean(h) for h in hs))]
+    ok = test[test["tokens"].map(len).between(6, 20)]
+    ok = ok.sample(frac=1.0, random_state=int(rng.integers(2**31)))  # the filter is slow: check lazily
     counts = ok["hashtags"].explode().value_counts()
-    unseen = [h for h in counts.index if h not in trained and h in kv.key_to_index][:n_pool]
+    unseen = []
+    for tag in (t for t in counts.index if t not in trained and t in kv.key_to_index):
+        if len(unseen) == n_pool:
+            break
+        if _is_clean(tag):
+            unseen.append(tag)
     pool = sorted(trained) + unseen
-    has_seen = ok["hashtags"].map(lambda hs: any(h in trained for h in hs))
-    only_unseen = ok["hashtags"].map(lambda hs: all(h not in trained for h in hs) and hs[0] in unseen)
-    n_seen = min(int(has_seen.sum()), n - n // 3)
-    picked = ok[has_seen].sample(n=n_seen, random_state=int(rng.integers(2**31))) if n_seen else ok[:0]
-    examples = [[preprocess.remove_hashtags(r), ""] for r in picked["raw"]]
-    rest = ok[only_unseen]
-    for _, row in rest.sample(n=min(len(rest), n - len(examples)), random_state=int(rng.integers(2**31))).iterrows():
-        distractors = list(rng.choice(sorted(set(pool) - set(row["hashtags"])), size=4, replace=False))
-        tags = [row["hashtags"][0]] + distractors
-        examples.append([preprocess.remove_hashtags(row["raw"]), ", ".join("#" + t for t in rng.permutation(tags))])
+    n_seen, examples, unseen_examples = n - n // 3, [], []
+    for raw, tags in zip(ok["raw"], ok["hashtags"]):
+        seen = any(t in trained for t in tags)
+        wanted = len(examples) < n_seen if seen else len(unseen_examples) < n - n_seen and tags[0] in unseen
+        if wanted and all(_is_clean(t) for t in tags) and _is_clean(raw):
+            (examples if seen else unseen_examples).append((preprocess.remove_hashtags(raw), tags[0]))
+        if len(examples) == n_seen and len(unseen_examples) == n - n_seen:
+            break
+    examples = [[text, ""] for text, _ in examples]
+    for text, tag in unseen_examples:
+        shown = [tag] + list(rng.choice(sorted(set(pool) - {tag}), size=4, replace=False))
+        examples.append([text, ", ".join("#" + t for t in rng.permutation(shown))])
     return examples, pool
 
 
@@ -284,17 +309,18 @@ def _slug(label) -> str:
 
 def cache_path(seed=config.DEFAULT_SEED, methods=None) -> pathlib.Path:
     """Where the demo models for these settings live (the key changes with any setting)."""
-    methods = METHODS if methods is None else methods
+    methods = methods_for() if methods is None else methods
     key = json.dumps([FORMAT_VERSION, __version__, recommender_class().__name__, seed, methods], sort_keys=True)
     return config.cache_dir() / "demo" / hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
-def train(texts, hashtags, vectors, directory, examples, pool, methods=None,
+def train(texts, hashtags, vectors, directory, examples, pool, methods=None, hashtag_lists=None,
           seed=config.DEFAULT_SEED, progress=True) -> DemoModels:
-    """Fit every method on raw ``texts``/``hashtags`` and save them with the examples under ``directory``."""
+    """Fit every method on raw ``texts`` and one of ``hashtags`` each (#TagSpace: all of
+    ``hashtag_lists`` when given); save them with the examples under ``directory``."""
     from tqdm.auto import tqdm
 
-    methods = METHODS if methods is None else methods
+    methods = methods_for() if methods is None else methods
     directory = pathlib.Path(directory)
     tmp = directory.with_name(f".{directory.name}.training-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -304,7 +330,8 @@ def train(texts, hashtags, vectors, directory, examples, pool, methods=None,
         for label in (bar := tqdm(methods, desc="training the demo models", disable=not progress, file=sys.stdout)):
             bar.set_postfix_str(label)
             method, hparams = methods[label]
-            recs[label] = cls(method=method, vectors=vectors, seed=seed, **hparams).fit(texts, hashtags)
+            tags = hashtag_lists if hashtag_lists is not None and method in ("tagspace", "wsabie") else hashtags
+            recs[label] = cls(method=method, vectors=vectors, seed=seed, **hparams).fit(texts, tags)
             recs[label].save(tmp / _slug(label))
         manifest = {"methods": {label: m for label, (m, _) in methods.items()}, "examples": examples, "pool": pool}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))  # last: marks a complete dir
@@ -324,18 +351,29 @@ def load(directory) -> DemoModels:
     return DemoModels(recs, manifest["methods"], manifest["examples"], manifest["pool"])
 
 
-def train_on_corpus(seed=config.DEFAULT_SEED, data_root=None, progress=True) -> DemoModels:
+def train_on_corpus(seed=config.DEFAULT_SEED, data_root=None, mode="lesson", progress=True) -> DemoModels:
     """Train the demo on the TweetEval top-50 tweets outside the test split; examples from the test split."""
     from tagzsl import corpus
 
-    prep = corpus.prepare(root=data_root, seed=seed)
+    prep = corpus.prepare(root=data_root, seed=seed, quick=mode == "quick")
     clean = prep.clean.set_index("id")
-    top = prep.top[clean.loc[prep.top["id"], "split"].to_numpy() != "test"]
+    in_test = prep.clean["id"].str.contains(r"(?:^|[:/])test/", regex=True)  # "tweeteval:emoji/test/7"
+    top = prep.top[~prep.top["id"].isin(set(prep.clean["id"][in_test]))]
     texts, tags = clean.loc[top["id"], "raw"].tolist(), top["hashtag"].tolist()
-    examples, pool = pick_examples(prep.clean[prep.clean["split"] == "test"], set(tags), prep.vectors, seed)
-    print(f"tagzsl demo: training {len(METHODS)} models on {len(texts)} tweets, {len(set(tags))} hashtags "
+    examples, pool = pick_examples(prep.clean[in_test], set(tags), prep.vectors, seed)
+    print(f"tagzsl demo: training the models on {len(texts)} tweets, {len(set(tags))} hashtags "
           "(once; cached afterwards)", flush=True)
-    return train(texts, tags, prep.vectors, cache_path(seed), examples, pool, seed=seed, progress=progress)
+    methods = methods_for(mode)
+    return train(texts, tags, prep.vectors, cache_path(seed, methods), examples, pool, methods=methods,
+                 hashtag_lists=top["hashtags"].tolist(), seed=seed, progress=progress)
+
+
+def load_or_train(seed=config.DEFAULT_SEED, data_root=None, mode="lesson", retrain=False) -> DemoModels:
+    """The cached demo models for ``mode`` (``"lesson"``, or ``"quick"`` for a smoke run), trained first if needed."""
+    path = cache_path(seed, methods_for(mode))
+    if retrain or not (path / "manifest.json").is_file():
+        return train_on_corpus(seed, data_root, mode)
+    return load(path)
 
 
 # --------------------------------------------------------------------------- command line
@@ -355,11 +393,7 @@ def cmd_demo(args) -> int:
     logging.getLogger("tagzsl").setLevel(logging.ERROR)
     start = time.perf_counter()
     try:
-        path = cache_path(args.seed)
-        if args.train or not (path / "manifest.json").is_file():
-            models = train_on_corpus(args.seed, args.data)
-        else:
-            models = load(path)
+        models = load_or_train(args.seed, args.data, retrain=args.train)
         app = build_app(models)
         url = launch(app, port=args.port, block=False)
     except (ValueError, OSError, RuntimeError) as err:
