@@ -16,6 +16,9 @@ import math
 import keras
 from keras import layers, ops
 
+INIT = "glorot_uniform"  # Xavier-uniform kernels, as the papers
+
+
 @keras.saving.register_keras_serializable(package="tagzsl")
 class MaskedMean(layers.Layer):
     """Mean over time of the non-padded positions."""
