@@ -1,15 +1,15 @@
 """tagzsl: hashtag recommendation, supervised, zero-shot and #TagSpace, in Keras 3.
 
-``tagzsl.HashtagRecommender`` is the entry point for people; it is imported lazily so that
-``import tagzsl`` stays cheap (TensorFlow loads on first use).
+``tagzsl.Recommender`` is the entry point for people (``HashtagRecommender`` is its older
+name); it is imported lazily so that ``import tagzsl`` stays cheap (TensorFlow loads on first use).
 """
 __version__ = "0.1.0"
-__all__ = ["HashtagRecommender"]
+__all__ = ["Recommender", "HashtagRecommender"]
 
 
 def __getattr__(name):
-    if name == "HashtagRecommender":
-        from tagzsl.recommender import HashtagRecommender
+    if name in ("Recommender", "HashtagRecommender"):
+        from tagzsl import recommender
 
-        return HashtagRecommender
+        return getattr(recommender, name)
     raise AttributeError(f"module 'tagzsl' has no attribute {name!r}")
