@@ -219,3 +219,13 @@ def test_default_root_is_tagzsl_data(monkeypatch, tmp_path):
     assert github.GitHubFiles().root == tmp_path
     monkeypatch.delenv("TAGZSL_DATA")
     assert github.GitHubFiles().root is None and os.environ.get("TAGZSL_DATA") is None
+
+
+def test_tweeteval_only_is_a_named_choice(shared_data):
+    from tagzsl.data import TweetEval
+
+    loaded = github.load_sources(sources.TWEETEVAL_ONLY, root=shared_data)
+    direct = TweetEval(root=shared_data).load()
+    assert len(loaded.frame) == len(direct) and set(loaded.frame["source"]) == {"tweeteval"}
+    assert (loaded.frame["lang"] == "en").all()            # selected as English by its collectors
+    assert loaded.frame["unit"].tolist() == direct["task"].tolist()
