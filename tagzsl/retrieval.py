@@ -113,6 +113,8 @@ def evaluate(tasks, scorers: dict) -> pd.DataFrame:
         ranks = []
         for task in tasks:
             s = score(task)
+            if np.isnan(s).any():  # NaN compares false: the target would rank first
+                raise ValueError(f"scorer {name!r} gave NaN scores for {task.hashtag}; check its vectors")
             ranks.append(int((s[1:] >= s[0]).sum()) + 1)
         rows.append({"method": name, **rank_metrics(ranks), "tasks": len(tasks)})
     return pd.DataFrame(rows)
