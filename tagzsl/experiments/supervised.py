@@ -5,13 +5,17 @@
   stopping (:data:`tagzsl.supervised.EARLY_STOPPING`) and for choosing TF-IDF's ``C``; the
   test fold is only ever predicted.
 * :func:`cross_validate`: every deep model (:class:`tagzsl.supervised.Classifier`, vocabulary
-  adapted on the fold's training slice) and TF-IDF + logistic regression on the same folds;
+  adapted on the fold's training slice), TF-IDF + logistic regression and the source-only
+  baseline (:func:`tagzsl.experiments.dataset.source_only_baseline`) on the same folds;
   accuracy and macro precision / recall / F1 in percent, mean ± sd (:func:`tagzsl.metrics.mean_sd`)
   over folds, training seconds, per-hashtag F1, confusion counts, Keras histories.
 * :func:`grid_search`: ``GridSearchCV`` with SciKeras' ``KerasClassifier``, as the paper
   chose its hyper-parameters (run on one fold's training part only).
-* :func:`learning_curve`, :func:`side_by_side` (the paper's Table 2 beside ours) and
-  :func:`verdict` (best deep model against TF-IDF + LR, from the numbers).
+* :func:`learning_curve`, :func:`side_by_side` (the paper's Table 2 beside ours),
+  :func:`accuracy_figure` (ours beside the paper's points), and the sentences computed from a
+  run's numbers: :func:`verdict` (best deep model against TF-IDF + LR and the source-only
+  baseline), :func:`ordering` (the paper's Transformer > RNN >= CNN > ANN), :func:`above_chance`
+  and :func:`summary` (all of them, for the notebook's last cell).
 
 Settings: :class:`Settings` with :data:`FULL`, :data:`LESSON` and :data:`QUICK`; the paper's
 sizes are :data:`PAPER_MODELS` (from :func:`tagzsl.models.paper_hparams`).
@@ -32,6 +36,12 @@ ROWS = {"ANN": "ann", "CNN": "cnn", "RNN": "gru", "RNN+attention": "gru_attentio
 #: The paper's models at the paper's sizes (Kumar et al. 2019, section 5).
 PAPER_MODELS = {row: {"model": name, **models.paper_hparams(name)} for row, name in ROWS.items()}
 TFIDF = "TF-IDF + LR"
+#: the row of :func:`tagzsl.experiments.dataset.source_only_baseline` (a tweet's label from its source alone)
+SOURCE_ONLY = "source only"
+#: rows that are not deep models
+BASELINES = (TFIDF, SOURCE_ONLY)
+#: the paper's ordering of Table 2 (Kumar et al. 2019): (higher, relation, lower) pairs
+PAPER_ORDER = (("Transformer", ">", "RNN"), ("RNN", ">=", "CNN"), ("CNN", ">", "ANN"))
 _RUN_KEYS = ("epochs", "batch_size", "sequence_length", "patience")
 
 
@@ -182,13 +192,15 @@ def _prepared(texts, labels, cleaned):
 
 
 def cross_validate(texts, labels, settings: Settings = FULL, vectors=None, seed: int = config.DEFAULT_SEED,
-                   cleaned: bool = False, tfidf: bool = True, log=print) -> CVResult:
+                   cleaned: bool = False, tfidf: bool = True, sources=None, log=print) -> CVResult:
     """Run the Table 2 protocol with ``settings`` (its ``models``, folds, epochs, ...).
 
     ``texts``: raw tweets, or cleaned space-joined texts with ``cleaned=True``; ``labels``: one
     hashtag each; ``vectors``: the skip-gram ``KeyedVectors`` (Embedding initialiser). Fold ``k``
     trains with seed ``seed + k``. ``tfidf`` adds the TF-IDF + LR row (``C`` from
-    ``settings.tfidf_Cs``, chosen on the validation slice).
+    ``settings.tfidf_Cs``, chosen on the validation slice). ``sources`` (one source name per
+    text, e.g. ``prepare().top["source"]``) adds the source-only row: each test tweet gets the
+    most frequent label of its source in the fold's training part (fit and validation slices).
     """
     from sklearn.metrics import confusion_matrix, f1_score
 
@@ -196,6 +208,10 @@ def cross_validate(texts, labels, settings: Settings = FULL, vectors=None, seed:
     if unknown:
         raise ValueError(f"model rows {unknown} have no 'model' entry (a name from tagzsl.models)")
     texts_a, labels_a = _prepared(texts, labels, cleaned)
+    if sources is not None:
+        sources = np.asarray(list(sources), dtype=object)
+        if len(sources) != len(labels_a):
+            raise ValueError(f"{len(sources)} sources but {len(labels_a)} labels: pass one source per tweet")
     classes = sorted(set(labels_a))
     splits = make_splits(labels_a, settings.n_splits, settings.validation_fraction, seed)
     splits = splits[: settings.max_folds or settings.n_splits]
@@ -225,6 +241,15 @@ def cross_validate(texts, labels, settings: Settings = FULL, vectors=None, seed:
             record(TFIDF, fold, labels_a[test], model.predict(list(texts_a[test])),
                    time.perf_counter() - start, np.nan, {"C": C})
             log(f"fold {fold + 1}/{len(splits)} {TFIDF} (C={C:g}): accuracy {rows[-1]['accuracy']:.1f}%")
+        if sources is not None:
+            from tagzsl.experiments import dataset
+
+            start = time.perf_counter()
+            train = np.concatenate([fit, val])
+            pred = dataset.source_only_baseline(sources[train], labels_a[train], sources[test])
+            record(SOURCE_ONLY, fold, labels_a[test], np.asarray(pred, dtype=object),
+                   time.perf_counter() - start, np.nan)
+            log(f"fold {fold + 1}/{len(splits)} {SOURCE_ONLY}: accuracy {rows[-1]['accuracy']:.1f}%")
 
     folds = pd.DataFrame(rows)
     per_hashtag = pd.DataFrame(per_tag).groupby(["model", "hashtag"], sort=False)["f1"].mean().reset_index()
@@ -266,18 +291,117 @@ def side_by_side(table: pd.DataFrame) -> pd.DataFrame:
                               metrics=["accuracy", "precision", "recall", "F1"])
 
 
+def _deep(table: pd.DataFrame) -> pd.DataFrame:
+    t = table.set_index("model") if "model" in table.columns else table
+    return t.drop(index=[b for b in BASELINES if b in t.index])
+
+
 def verdict(result: CVResult) -> str:
-    """One sentence: does the best deep model (by mean accuracy) beat TF-IDF + LR, and on how many folds."""
+    """Does the best deep model (by mean accuracy) beat TF-IDF + LR and the source-only baseline?
+
+    One line per baseline in the run (difference in points, folds won), then the verdict:
+    a deep model beats them only when the best one is above every baseline's mean accuracy.
+    """
     t = result.table.set_index("model")
-    deep = t.drop(index=TFIDF)
+    deep = _deep(t)
+    if deep.empty:
+        return "best deep model: none (no deep model in this run)"
     best = deep["accuracy_mean"].idxmax()
-    base = t.loc[TFIDF]
+    bases = [b for b in BASELINES if b in t.index]
     per_fold = result.folds.pivot(index="fold", columns="model", values="accuracy")
-    wins = int((per_fold[best] > per_fold[TFIDF]).sum())
-    beats = "beats" if deep.loc[best, "accuracy_mean"] > base["accuracy_mean"] else "does NOT beat"
-    shown = formatted(t.loc[[best, TFIDF]].reset_index()).set_index("model")["accuracy"]
-    return (f"best deep model: {best}, accuracy {shown[best]}%; {TFIDF} {shown[TFIDF]}%: the best deep "
-            f"model {beats} it (higher on {wins} of {len(per_fold)} folds)")
+    shown = formatted(t.reset_index()).set_index("model")["accuracy"]
+    lines = [f"best deep model: {best}, accuracy {shown[best]}%"]
+    beaten = []
+    for base in bases:
+        diff = deep.loc[best, "accuracy_mean"] - t.loc[base, "accuracy_mean"]
+        wins = int((per_fold[best] > per_fold[base]).sum())
+        beaten.append(diff > 0)
+        lines.append(f"  against {base} ({shown[base]}%): {'beats it' if diff > 0 else 'does NOT beat it'}, "
+                     f"{diff:+.1f} points (higher on {wins} of {len(per_fold)} folds)")
+    if not bases:
+        lines.append("verdict: no baseline in this run, nothing to compare against")
+    elif all(beaten):
+        lines.append(f"verdict: a deep model ({best}) beats {' and '.join(bases)}")
+    else:
+        lost = [b for b, won in zip(bases, beaten) if not won]
+        lines.append(f"verdict: no deep model beats {' and '.join(bases)} (the best, {best}, does not beat "
+                     f"{' or '.join(lost)})")
+    return "\n".join(lines)
+
+
+def ordering(table: pd.DataFrame) -> str:
+    """The paper's ordering of Table 2 (Transformer > RNN >= CNN > ANN, :data:`PAPER_ORDER`)
+    checked pair by pair on this run's mean accuracies; pairs with a model not in the run are
+    named as not checked."""
+    acc = _deep(table)["accuracy_mean"]
+    ranked = " > ".join(f"{m} {a:.1f}" for m, a in acc.sort_values(ascending=False).items())
+    paper_order = " ".join([PAPER_ORDER[0][0]] + [f"{rel} {lo}" for _, rel, lo in PAPER_ORDER])
+    held, failed, missing = [], [], []
+    for hi, rel, lo in PAPER_ORDER:
+        pair = f"{hi} {rel} {lo}"
+        if hi not in acc.index or lo not in acc.index:
+            missing.append(pair)
+        elif (acc[hi] > acc[lo]) if rel == ">" else (acc[hi] >= acc[lo]):
+            held.append(pair)
+        else:
+            failed.append(pair)
+    lines = [f"paper's ordering: {paper_order}", f"ours (accuracy %, best first): {ranked or 'no deep model'}"]
+    if held:
+        lines.append(f"  holds: {', '.join(held)}")
+    if failed:
+        lines.append(f"  fails: {', '.join(failed)}")
+    if missing:
+        lines.append(f"  not checked (a model not in this run): {', '.join(missing)}")
+    if failed:
+        lines.append(f"ordering: does NOT hold ({len(failed)} of {len(held) + len(failed)} checked pairs fail)")
+    elif not held:
+        lines.append("ordering: cannot be checked in this run (no pair of its models was run)")
+    elif missing:
+        lines.append(f"ordering: holds on the {len(held)} pair(s) this run can check")
+    else:
+        lines.append("ordering: holds")
+    return "\n".join(lines)
+
+
+def above_chance(result: CVResult) -> str:
+    """Each row's mean accuracy against chance (100 / number of hashtags), as a margin in points."""
+    chance = 100 / len(result.classes)
+    acc = result.table.set_index("model")["accuracy_mean"]
+    margins = acc - chance
+    rows = ", ".join(f"{m} {a:.1f}% ({d:+.1f})" for m, a, d in zip(acc.index, acc, margins))
+    status = ("every row is above chance" if (margins > 0).all()
+              else f"AT OR BELOW chance: {', '.join(margins.index[margins <= 0])}")
+    return (f"chance on {len(result.classes)} hashtags: {chance:.1f}%; accuracy (points above chance): {rows}; "
+            f"{status}, the lowest by {margins.min():+.1f} points")
+
+
+def summary(result: CVResult, settings: Settings) -> str:
+    """What this run shows, computed from its numbers: folds and models run, chance margins,
+    the gap to the paper on matching rows, :func:`verdict` and :func:`ordering`."""
+    n_folds = len(result.splits)
+    deep = list(_deep(result.table).index)
+    gaps = side_by_side(result.table).dropna(subset=["accuracy (paper)", "accuracy (ours)"])
+    gap = gaps["accuracy (ours)"] - gaps["accuracy (paper)"]
+    lines = [f"{settings.mode} run: {n_folds} of {settings.n_splits} folds, {len(deep)} deep model(s) "
+             f"({', '.join(deep)}), {len(result.classes)} hashtags, "
+             f"{sum(len(t) for _, _, t in result.splits)} test tweets",
+             above_chance(result)]
+    if len(gap):
+        lines.append(f"against the paper's Table 2 on the {len(gap)} matching row(s): ours are "
+                     f"{gap.min():+.1f} to {gap.max():+.1f} points from the paper's accuracy")
+    return "\n".join(lines + [verdict(result), ordering(result.table)])
+
+
+def accuracy_figure(result: CVResult, path):
+    """Accuracy per row, ours (mean ± sd over folds) beside the paper's Table 2 points
+    (:func:`tagzsl.plots.accuracy_by_model`); saved at ``path``, returned for display."""
+    from tagzsl import paper, plots
+
+    n = len(result.splits)
+    spread = f"{n}-fold mean ± sd" if n > 1 else "one fold"
+    return plots.accuracy_by_model(result.table, path, paper=paper.table("kumar_table2"), sd="accuracy_std",
+                                   title=f"Accuracy per model: ours ({spread}) and Kumar et al.'s Table 2",
+                                   percent=True)
 
 
 def grid_search(texts, labels, settings: Settings = FULL, vectors=None, seed: int = config.DEFAULT_SEED,
