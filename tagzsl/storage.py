@@ -5,6 +5,7 @@ Nothing in a model folder is a pickle, so loading one cannot execute code:
 * ``config.json`` (method, hyper-parameters, hashtags, history), ``vocabulary.json``;
 * ``vectors.npz``: the word vectors as ``words`` (unicode array) and ``matrix`` (float32);
 * ``arrays.npz``: any other arrays (ESZSL's map, #TagSpace's weights, ...);
+* ``centring.npz``: ``tweet_mean``, the training tweets' mean ConSE vector (hubness correction);
 * ``model.keras``: a Keras archive, loaded with ``safe_mode=True`` (no Python lambdas).
 
 Every ``.npz`` is read with ``allow_pickle=False``. Each reader turns a damaged file into a
@@ -23,6 +24,7 @@ import numpy as np
 FORMAT = "tagzsl-recommender"
 FORMAT_VERSION = 2
 CONFIG, VOCABULARY, VECTORS, ARRAYS, MODEL = "config.json", "vocabulary.json", "vectors.npz", "arrays.npz", "model.keras"
+CENTRING = "centring.npz"
 RETRAIN = "retrain it with `tagzsl train`"
 
 
@@ -144,6 +146,14 @@ def _npz(path, what):
 
 def read_arrays(path) -> dict:
     return _npz(path, "not an array archive")
+
+
+def read_vector(path, name: str, size: int) -> np.ndarray:
+    """The 1-d float array ``name`` of length ``size`` from an ``.npz``; one line naming the file if not."""
+    vector = _npz(path, "not an array archive").get(name)
+    if vector is None or vector.shape != (size,):
+        raise ModelFolderError(f"{path} has no {name!r} vector of length {size}; {RETRAIN}")
+    return vector.astype("float32")
 
 
 def read_vectors(path):

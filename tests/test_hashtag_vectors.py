@@ -148,3 +148,31 @@ def test_centre_subtracts_the_mean_then_renormalises():
     a = 1 / np.sqrt(1 + 4 / 9)
     np.testing.assert_allclose(out, [[-a, -2 / 3 * a], [a, -2 / 3 * a], [0, 1]], atol=1e-6)
     np.testing.assert_allclose(hv.centre([[3, 4]], mean=[0, 0]), [[0.6, 0.8]], atol=1e-6)
+
+
+# hand-made hub: two seen hashtags along x and y; tweets mix them; the hub (1, 1, 0) is near every mix
+SEEN = np.array([[1, 0, 0], [0, 1, 0]], "float32")
+PROBS = np.array([[0.8, 0.2], [0.2, 0.8]], "float32")
+HUB_CANDIDATES = np.array([[1, 1, 0], [1, 0, 1], [0, 1, 1]], "float32")  # hub, near-x, near-y
+
+
+def test_conse_embedding_is_the_probability_weighted_mean_of_seen_vectors():
+    np.testing.assert_allclose(hv.conse_embedding(PROBS * 2, SEEN), [[0.8, 0.2, 0], [0.2, 0.8, 0]], atol=1e-6)
+    with pytest.raises(ValueError, match="2 class probabilities but 3 seen vectors"):
+        hv.conse_embedding(PROBS, HUB_CANDIDATES)
+
+
+def test_centred_cosine_hand_worked_moves_the_hub_out_of_first_place():
+    tweets = hv.conse_embedding(PROBS, SEEN)
+    raw = hv.unit_rows(tweets) @ hv.unit_rows(HUB_CANDIDATES).T
+    assert list(raw.argmax(axis=1)) == [0, 0]                       # the hub is first for both tweets
+    scores = hv.centred_cosine(tweets, HUB_CANDIDATES, tweet_mean=[0.5, 0.5, 0])
+    # centred tweets (±1, ∓1, 0)/√2; candidates minus (2/3, 2/3, 2/3), renormalised
+    r = 1 / np.sqrt(2) / np.sqrt(6 / 9) * (1 / 3 + 2 / 3)
+    np.testing.assert_allclose(scores, [[0, r, -r], [0, -r, r]], atol=1e-6)
+    assert list(scores.argmax(axis=1)) == [1, 2] and hv.k_occurrence(scores, 1)[0] == 0
+
+
+def test_centred_cosine_with_one_candidate_only_normalises_it():
+    scores = hv.centred_cosine(PROBS, np.array([[3, 4]], "float32"), tweet_mean=[0, 0])
+    np.testing.assert_allclose(scores[:, 0], hv.unit_rows(PROBS) @ [0.6, 0.8], atol=1e-6)

@@ -172,3 +172,53 @@ def test_sklearn_params_and_clone(data):
     copy = clone(rec)
     assert copy.get_params()["units"] == 8 and copy.method == "cnn" and not hasattr(copy, "hashtags_")
     assert rec.set_params(units=4, seed=5).get_params()["units"] == 4 and rec.seed == 5
+
+
+def hand_made_conse(hubness):
+    """A ConSE recommender built by hand: seen hashtags x and y, a model that returns fixed
+    probabilities, and a hub candidate (1, 1, 0) near every mix of x and y."""
+    from gensim.models import KeyedVectors
+
+    from tagzsl import models
+
+    kv = KeyedVectors(vector_size=3)
+    kv.add_vectors(["x", "y", "hub", "nearx", "neary", "goal", "vote"],
+                   np.array([[1, 0, 0], [0, 1, 0], [1, 1, 0], [1, 0, 1], [0, 1, 1], [1, 0, 0], [0, 1, 0]], "float32"))
+
+    class FixedModel:  # tweet 1 is mostly x, tweet 2 mostly y
+        def predict_on_batch(self, ids):
+            return np.array([[0.8, 0.2], [0.2, 0.8]], "float32")[: len(ids)]
+
+    rec = Recommender("conse", vectors=kv, hubness=hubness)
+    rec.hashtags_, rec.history_ = ["x", "y"], {}
+    rec.vectorizer_ = models.text_vectorizer(vocabulary=["goal", "vote"], sequence_length=4)
+    rec.model_, rec.arrays_, rec.centring_ = FixedModel(), {"seen": kv[["x", "y"]]}, np.array([0.5, 0.5, 0], "float32")
+    return rec
+
+
+def test_centring_takes_a_hub_candidate_out_of_every_tweets_first_place():
+    texts, candidates = ["goal goal", "vote vote"], ["hub", "nearx", "neary"]
+    raw = hand_made_conse("none").recommend(texts, k=3, candidates=candidates)
+    assert [r[0][0] for r in raw] == ["hub", "hub"]                  # uncorrected ConSE: the hub wins both
+    centred = hand_made_conse("centre").recommend(texts, k=3, candidates=candidates)
+    assert [[t for t, _ in r] for r in centred] == [["nearx", "hub", "neary"], ["neary", "hub", "nearx"]]
+    np.testing.assert_allclose([s for _, s in centred[0]], [np.sqrt(3) / 2, 0, -np.sqrt(3) / 2], atol=1e-6)
+
+
+@pytest.mark.parametrize("method", ["conse", "gru_attention"])
+def test_the_training_tweet_mean_for_centring_is_saved_and_loaded(method, data, split, tmp_path):
+    rec = fitted(method, data, split)
+    assert rec.hubness == "centre" and rec.centring_.shape == (data[1].vector_size,)
+    path = rec.save(tmp_path / method)
+    assert (path / "centring.npz").is_file()
+    np.testing.assert_array_equal(Recommender.load(path).centring_, rec.centring_)
+    (path / "centring.npz").write_bytes(b"truncated")
+    with pytest.raises(storage.ModelFolderError, match="centring.npz is corrupt or truncated"):
+        Recommender.load(path)
+
+
+def test_centring_is_not_applied_where_it_was_not_measured(data, split):
+    for method in ("eszsl", "dem", "wsabie"):
+        assert getattr(fitted(method, data, split), "centring_", None) is None
+    with pytest.raises(ValueError, match="hubness must be one of centre, none"):
+        Recommender("conse", vectors=data[1], hubness="csls").fit(["a b c"], ["x"])
