@@ -189,3 +189,49 @@ def test_ctrl_c_during_training_prints_interrupted_and_writes_nothing(tmp_path):
     assert one_line("\n".join(l for l in err.splitlines() if l.startswith("tagzsl"))) == \
         "tagzsl train: interrupted (nothing written)"
     assert list(tmp_path.iterdir()) == []  # no model folder, no temporary folder
+
+
+def test_a_truncated_file_in_a_local_corpus_copy_is_named(tmp_path, capsys, monkeypatch):
+    """Local files are checked against the recorded SHA-256 too; the verdict is cached by size and mtime."""
+    import hashlib
+
+    from tagzsl.data import tweeteval
+
+    rel = "datasets/emoji/train_text.txt"
+    local = tmp_path / "data" / "tweeteval" / rel
+    local.parent.mkdir(parents=True)
+    local.write_text("a tweet\nanother tweet\n")
+    sums = {rel: hashlib.sha256(local.read_bytes()).hexdigest()}
+    monkeypatch.setattr(tweeteval, "recorded_checksums", lambda: sums)
+    monkeypatch.setattr(tweeteval, "_VERIFIED", {})
+    corpus = tweeteval.TweetEval(root=tmp_path / "data", cache_dir=tmp_path / "cache")
+    assert corpus.path(rel) == local and (tmp_path / "cache" / "local-checksums.json").is_file()
+    stat = local.stat()
+    local.write_text("a tweet\nanother tweeX\n")               # same size, mtime put back: not hashed again
+    os.utime(local, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert corpus.path(rel) == local
+    local.write_text("a tweet\nanoth")                          # truncated
+    with pytest.raises(tweeteval.ChecksumError, match="train_text.txt does not match its recorded SHA-256"):
+        corpus.path(rel)
+    from tagzsl.experiments import supervised as exp
+
+    monkeypatch.setattr(exp, "top50", lambda *a, **k: corpus.path(rel))
+    code, _, err = run(["train", "--method", "ann", "--out", str(tmp_path / "m"), "--quick"], capsys)
+    assert code == 1 and one_line(err).startswith(f"tagzsl train: {local} does not match its recorded SHA-256")
+
+
+@pytest.mark.parametrize("content, says", [("", "is empty"),
+                                           ('[{"id": 1, "text": "hi"},\n {"id": 2, "text": "yo"}]\n',
+                                            "is a JSON array, not JSON lines"),
+                                           ('[{"id": 1, "text": "hi"}]', "is a JSON array, not JSON lines")])
+def test_read_tweet_json_on_an_array_or_empty_file_warns_once_with_the_expected_format(tmp_path, caplog,
+                                                                                      content, says):
+    from tagzsl.data import read_tweet_json
+
+    path = tmp_path / "tweets.json"
+    path.write_text(content)
+    with caplog.at_level("WARNING", logger="tagzsl.data.twitter_json"):  # `tagzsl train` quietens "tagzsl"
+        df = read_tweet_json(path)
+    assert len(df) == 0 and len(caplog.records) == 1
+    message = caplog.records[0].getMessage()
+    assert says in message and "expects JSON lines: one tweet object per line" in message and str(path) in message

@@ -27,7 +27,7 @@ import pandas as pd
 
 from tagzsl import config
 from tagzsl.data.sources import GITHUB_SOURCES, SOURCES, Source, Table, recorded_checksums, resolve, table_files
-from tagzsl.data.tweeteval import ChecksumError, CorpusUnavailableError, TweetEval
+from tagzsl.data.tweeteval import ChecksumError, CorpusUnavailableError, TweetEval, verify_local
 
 log = logging.getLogger(__name__)
 BASE_URL = "https://raw.githubusercontent.com/"
@@ -86,7 +86,7 @@ class GitHubFiles:
                 self.skipped.append(key)
                 log.warning("%s: %s is missing from the local copy %s; skipped", source.name, rel, self.root)
                 return None
-            return local
+            return verify_local(local, recorded_checksums().get(key), self.cache_dir)
         cached = self.cache_dir / "github" / key
         digest = recorded_checksums().get(key)
         if cached.is_file() and (digest is None or sha256(cached) == digest):

@@ -2,7 +2,8 @@
 
 Every file is addressed by its path under ``datasets/``, the same on the web, in a local
 copy (``<root>/tweeteval/datasets/...``) and in the cache (``<cache>/tweeteval/datasets/...``).
-Downloads are verified against the SHA-256 sums recorded in ``tweeteval_sha256.txt``;
+Downloads, and a local copy's files (:func:`verify_local`), are verified against the SHA-256
+sums recorded in ``tweeteval_sha256.txt``;
 a download that fails or does not match leaves nothing in the cache.
 """
 from __future__ import annotations
@@ -46,6 +47,42 @@ def recorded_checksums() -> dict[str, str]:
             digest, path = line.split(maxsplit=1)
             sums[path.strip()] = digest
     return sums
+
+
+_VERIFIED: dict = {}
+
+
+def verify_local(path: pathlib.Path, digest: str | None, cache_dir=None) -> pathlib.Path:
+    """``path`` (a file of a local copy) checked against its recorded SHA-256 ``digest``.
+
+    A mismatch (a truncated or edited file) is a :class:`ChecksumError` naming the file. The
+    verdict is cached by size and modification time in ``<cache>/local-checksums.json``, so
+    each file is hashed once, not on every run. ``digest=None``: nothing to check.
+    """
+    import hashlib
+    import json
+
+    if digest is None:
+        return path
+    record = pathlib.Path(cache_dir or config.cache_dir()) / "local-checksums.json"
+    if record not in _VERIFIED:
+        try:
+            _VERIFIED[record] = json.loads(record.read_text())
+        except (OSError, ValueError):
+            _VERIFIED[record] = {}
+    known, stat = _VERIFIED[record], path.stat()
+    key, stamp = str(path.resolve()), [stat.st_size, stat.st_mtime_ns, digest]
+    if known.get(key) == stamp:
+        return path
+    if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        raise ChecksumError(f"{path} does not match its recorded SHA-256 (truncated or changed?): restore "
+                            "it from the original copy, or unset TAGZSL_DATA to download a verified one")
+    known[key] = stamp
+    try:
+        config.atomic_write_bytes(record, json.dumps(known).encode())
+    except OSError:
+        pass  # an unwritable cache only costs hashing again next time
+    return path
 
 
 def relative_path(task: str, split: str, kind: str) -> str:
@@ -100,7 +137,7 @@ class TweetEval:
                 self.skipped.append(rel)
                 log.warning("TweetEval: %s is missing from the local copy %s; skipped", rel, self.root)
                 return None
-            return local
+            return verify_local(local, recorded_checksums().get(rel), self.cache_dir)
         cached = self.cache_dir / "tweeteval" / rel
         if not cached.is_file():
             self.download(rel, cached)

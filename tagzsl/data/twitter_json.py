@@ -134,7 +134,7 @@ def read_tweet_json(path) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"no tweet JSON file at {path}" +
                                 (" (it is a directory)" if path.is_dir() else ""))
-    rows, bad, notices, truncated = [], [], 0, False
+    rows, bad, notices, truncated, first = [], [], 0, False, ""
     with _open(path) as fh:
         lineno = 0
         try:
@@ -146,6 +146,7 @@ def read_tweet_json(path) -> pd.DataFrame:
                     continue
                 if not line:
                     continue
+                first = first or line[:1]
                 try:
                     obj = json.loads(line)
                 except ValueError:
@@ -166,7 +167,10 @@ def read_tweet_json(path) -> pd.DataFrame:
             truncated = True
             log.warning("%s: the compressed stream is damaged after line %d (%s); "
                         "the %d tweets read before it are kept", path, lineno, err, len(rows))
-    if bad:
+    if not rows and not notices and first in ("", "["):  # one warning saying what is expected
+        log.warning("%s %s; read_tweet_json expects JSON lines: one tweet object per line (convert an "
+                    "array with `jq -c '.[]'`)", path, "is a JSON array, not JSON lines" if first else "is empty")
+    elif bad:
         shown = ", ".join(map(str, bad[:_SHOW_LINES])) + (", ..." if len(bad) > _SHOW_LINES else "")
         log.warning("%s: skipped %d malformed line(s) (not JSON, not an object, or no tweet "
                     "text); line(s) %s", path, len(bad), shown)
