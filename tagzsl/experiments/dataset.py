@@ -133,7 +133,7 @@ def plot_label_sources(top: pd.DataFrame, path, title="Where each label's tweets
     ax.set_xlabel("tweets of the label (%)")
     ax.set_title(title)
     ax.tick_params(axis="y", labelsize=7)
-    ax.legend(loc="lower right", fontsize=7, framealpha=0.9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, title="source", title_fontsize=7)
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.tmp.png")
