@@ -1,21 +1,33 @@
-"""Notebook 02 in quick mode: runs end to end, writes its figures, prints a sane table."""
+"""Notebook 02 in quick mode: runs end to end, shows every figure it writes, prints Table 2 with
+the two baselines, the paper's rows beside ours, the verdicts computed from the run, and has
+clean outputs."""
 import json
 
 import pytest
 
 from tagzsl import reproduce
 
+FIGURES = ("02_accuracy_by_model.png", "02_training_curves.png", "02_per_hashtag_f1.png", "02_learning_curve.png")
+
 
 @pytest.mark.notebook
 def test_notebook_02_quick(tmp_path, shared_data):
-    reproduce.run(only="02", quick=True, data_root=shared_data, out_dir=tmp_path,
-                  figures_dir=tmp_path / "figures", log=lambda *_: None)
-    for name in ("02_training_curves.png", "02_per_hashtag_f1.png", "02_learning_curve.png"):
+    [run] = reproduce.run(only="02", quick=True, data_root=shared_data, out_dir=tmp_path,
+                          figures_dir=tmp_path / "figures", log=lambda *_: None)
+    for name in FIGURES:
         assert (tmp_path / "figures" / name).stat().st_size > 5_000
+    assert sorted(run["figures"]) == sorted(FIGURES)
+    assert run["problems"] == []  # no warnings, log lines, paths; one image per figure written
     nb = json.loads((tmp_path / "02_supervised.ipynb").read_text())
     text = "\n".join("".join(o.get("text", "")) + json.dumps(o.get("data", {}))
                      for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
-    assert "best deep model:" in text and "TF-IDF + LR" in text
+    assert "best deep model:" in text and "TF-IDF + LR" in text and "source only" in text
+    assert "verdict: " in text and "paper's ordering: Transformer > RNN >= CNN > ANN" in text
+    assert "chance on 50 hashtags: 2.0%" in text and "quick run: 1 of 5 folds, 5 deep model(s)" in text
+    assert "accuracy (paper)" in text and "57.4" in text  # the paper's Transformer beside ours
     for model in ("ANN", "CNN", "RNN+attention", "Transformer"):
         assert model in text
     assert "reported:" in text and "zzqxqzvk" in text
+    markdown = "\n".join(c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+                         for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "Content note" in markdown and "#1" not in markdown  # no issue numbers
