@@ -5,10 +5,15 @@ the experiment around them:
 
 * :func:`make_partitions`: random seen/unseen partitions of the 50 hashtags (40/10, 30/20,
   25/25 in :data:`SPLITS`), each with a seen-only training set, a seen test slice (the
-  generalised setting) and 5-10 few-shot tweets per unseen hashtag; :func:`check_no_leak`.
-* :func:`run_partition`: every method on one partition; :func:`run`: every split x partition.
+  generalised setting) and 5-10 few-shot tweets per unseen hashtag; :func:`check_no_leak`
+  (both in :mod:`.zero_shot_partitions`).
+* :func:`run_partition`: every method on one partition, with three baselines (random, the
+  few-shot :func:`source_only_scores`, word2vec similarity, also centred against hubness);
+  :func:`run`: every split x partition. Training helpers: :mod:`.zero_shot_training`.
 * :func:`summarise`: mean ± sd tables (:func:`tagzsl.metrics.mean_sd`, ``ddof=1``);
-  :func:`verdict`: whether the paper's ordering holds, as printable lines.
+  :func:`beside_paper`: Table 3's means beside the paper's; :func:`table4`: the paper's
+  Table 4 beside our examples; :func:`verdict`: whether the paper's ordering holds and
+  what beats the baselines, as printable lines; :func:`cuts`: what a mode cuts.
 * :class:`Settings` with :data:`FULL`, :data:`LESSON`, :data:`QUICK`.
 
 Every rate (hit@k, the generalised seen/unseen/H, the GRU's accuracy) is in percent, as the
@@ -23,13 +28,17 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-from tagzsl import config, embeddings, metrics, models
-from tagzsl.zsl import (DEM, ESZSL, ESZSL_GRID, conse, dem_dataset, random_scores, select_eszsl,
-                        word2vec_similarity, word_space_encoder)
+from tagzsl import config, display, embeddings, metrics, models
+from tagzsl.experiments.zero_shot_partitions import N_PARTITIONS, Partition, check_no_leak, make_partitions
+from tagzsl.experiments.zero_shot_training import (build_encoder_inputs, softmax_head,  # also used as
+                                                   train_dem, train_gru)                # zero_shot.train_gru
+from tagzsl.hashtag_vectors import centre
+from tagzsl.zsl import ESZSL, ESZSL_GRID, conse, random_scores, select_eszsl, word2vec_similarity, word_space_encoder
 
 SPLITS = ((40, 10), (30, 20), (25, 25))
 KS = (1, 2, 5)
-METHODS = ("random", "word2vec similarity", "ConSE", "ESZSL", "DEM", "DEM (word space)")
+METHODS = ("random", "source only", "word2vec similarity", "word2vec similarity (centred)", "ConSE", "ESZSL",
+           "DEM", "DEM (word space)")
 
 
 # --------------------------------------------------------------------------- settings
@@ -54,7 +63,7 @@ class Settings:
     few_shot_epochs: int = 1
     eszsl_grid: tuple = ESZSL_GRID
     splits: tuple = SPLITS
-    n_partitions: int = 5          # random partitions per split (the paper does not say; we take 5)
+    n_partitions: int = N_PARTITIONS   # random partitions per split (the paper does not say)
     n_examples: int = 8            # Table 4 style example tweets
 
 
@@ -73,87 +82,6 @@ QUICK = dataclasses.replace(FULL, units=16, features=16, epochs=1, dem_epochs=1,
                             eszsl_grid=(1.0, 100.0), n_partitions=1, n_examples=4)
 
 
-# --------------------------------------------------------------------------- partitions
-@dataclass
-class Partition:
-    """One random seen/unseen partition of the hashtags and its tweet index sets (row positions).
-
-    ``train``: seen-hashtag tweets the models learn from; ``seen_test``: a stratified slice of
-    the seen-hashtag tweets no model trains on (generalised setting); ``unseen_test``: every
-    tweet of an unseen hashtag (zero-shot test); ``few_shot``: 5-10 tweets per unseen hashtag
-    added to training in the few-shot setting, removed from its test set (``few_shot_test``).
-    """
-
-    n_seen: int
-    n_unseen: int
-    index: int
-    seed: int
-    seen: list
-    unseen: list
-    train: np.ndarray
-    seen_test: np.ndarray
-    unseen_test: np.ndarray
-    few_shot: np.ndarray
-    few_shot_test: np.ndarray = field(init=False)
-
-    def __post_init__(self):
-        self.few_shot_test = np.setdiff1d(self.unseen_test, self.few_shot)
-
-    @property
-    def split(self) -> str:
-        return f"{self.n_seen}/{self.n_unseen}"
-
-
-def make_partitions(hashtags, n_seen: int, n_partitions: int = FULL.n_partitions,
-                    seed: int = config.DEFAULT_SEED, seen_test_fraction: float = 0.2,
-                    few_shot=(5, 10)) -> list[Partition]:
-    """``n_partitions`` random seen/unseen partitions of the tweets' ``hashtags`` (one per tweet).
-
-    Partition ``i`` uses the seed ``seed + 1000 * n_seen + i`` (stated, reproducible). The
-    hashtag set is split into ``n_seen`` seen and the rest unseen; the seen tweets are split
-    stratified into train and a ``seen_test_fraction`` test slice; ``few_shot`` = (low, high)
-    tweets per unseen hashtag are drawn uniformly for the few-shot setting.
-    """
-    hashtags = np.asarray(hashtags)
-    classes = sorted(set(hashtags.tolist()))
-    if not 0 < n_seen < len(classes):
-        raise ValueError(f"n_seen must be between 1 and {len(classes) - 1}; got {n_seen}")
-    out = []
-    for i in range(n_partitions):
-        pseed = seed + 1000 * n_seen + i
-        rng = np.random.default_rng(pseed)
-        order = rng.permutation(len(classes))
-        seen = sorted(classes[j] for j in order[:n_seen])
-        unseen = sorted(classes[j] for j in order[n_seen:])
-        train, seen_test, few = [], [], []
-        for tag in seen:
-            rows = rng.permutation(np.flatnonzero(hashtags == tag))
-            n_test = max(1, int(round(seen_test_fraction * len(rows))))
-            seen_test.extend(rows[:n_test])
-            train.extend(rows[n_test:])
-        for tag in unseen:
-            rows = rng.permutation(np.flatnonzero(hashtags == tag))
-            n_few = int(rng.integers(few_shot[0], few_shot[1] + 1))
-            few.extend(rows[:min(n_few, len(rows) - 1)])
-        unseen_test = np.flatnonzero(np.isin(hashtags, unseen))
-        out.append(Partition(n_seen, len(classes) - n_seen, i, pseed, seen, unseen,
-                             np.sort(np.asarray(train, int)), np.sort(np.asarray(seen_test, int)),
-                             unseen_test, np.sort(np.asarray(few, int))))
-    return out
-
-
-def check_no_leak(partition: Partition, hashtags) -> None:
-    """Raise if a seen-only training set holds an unseen-hashtag tweet or a test tweet."""
-    hashtags = np.asarray(hashtags)
-    leaked = set(hashtags[partition.train].tolist()) & set(partition.unseen)
-    if leaked:
-        raise AssertionError(f"unseen hashtags in the seen-only training set: {sorted(leaked)}")
-    if np.intersect1d(partition.train, partition.seen_test).size:
-        raise AssertionError("seen test tweets in the training set")
-    if np.intersect1d(partition.few_shot, partition.few_shot_test).size:
-        raise AssertionError("few-shot training tweets in the few-shot test set")
-
-
 # --------------------------------------------------------------------------- scores
 def hits(scores, labels, ks=KS) -> dict:
     """``{"hit@k": percent of tweets whose true hashtag is in the top k}`` for each k."""
@@ -169,78 +97,52 @@ def generalised(scores, labels, is_seen) -> dict:
     return {"seen": s, "unseen": u, "H": 0.0 if s + u == 0 else 2 * s * u / (s + u)}
 
 
-# --------------------------------------------------------------------------- training
-def build_encoder_inputs(texts, kv, sequence_length: int):
-    """A ``TextVectorization`` over all cleaned ``texts`` (unlabelled text only) and its word2vec matrix."""
-    vectorizer = models.text_vectorizer(texts, sequence_length)
-    matrix, _ = embeddings.embedding_matrix(kv, vectorizer.get_vocabulary())
-    return vectorizer, matrix
+def source_only_scores(train_sources, train_labels, test_sources, n_candidates: int) -> np.ndarray:
+    """The source-only baseline as a ranking: the candidates ranked by how many training
+    tweets from the test tweet's source carry each (``train_labels`` index the candidates).
 
-
-def _validation_slice(rows, labels, fraction=0.1, seed=config.DEFAULT_SEED):
-    """Split training rows into (fit rows, early-stopping rows), stratified by label."""
-    from sklearn.model_selection import train_test_split
-
-    return train_test_split(rows, test_size=fraction, random_state=seed, stratify=labels)
-
-
-def train_gru(token_ids, labels, n_classes, embedding_matrix, settings: Settings = FULL,
-              seed: int = config.DEFAULT_SEED):
-    """The GRU classifier of ``tagzsl.models`` trained on (seen) ``labels``; early stopping."""
-    keras.utils.set_random_seed(seed)
-    fit_rows, val_rows = _validation_slice(np.arange(len(labels)), labels, seed=seed)
-    model = models.build_model("gru", vocab_size=len(embedding_matrix), num_classes=n_classes,
-                               embedding_matrix=embedding_matrix,
-                               sequence_length=settings.sequence_length,
-                               units=settings.units, units2=settings.features)
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=settings.patience,
-                                         restore_best_weights=True)
-    model.fit(token_ids[fit_rows], labels[fit_rows], epochs=settings.epochs,
-              batch_size=settings.batch_size, validation_data=(token_ids[val_rows], labels[val_rows]),
-              callbacks=[stop], verbose=0)
-    return model
-
-
-def softmax_head(features, labels, n_classes, epochs=15, seed: int = config.DEFAULT_SEED):
-    """A softmax layer over ``n_classes`` trained on frozen ``features`` (few-shot ConSE's classifier)."""
-    keras.utils.set_random_seed(seed)
-    head = keras.Sequential([keras.Input((features.shape[1],)),
-                             keras.layers.Dense(n_classes, activation="softmax")])
-    head.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")
-    head.fit(features, labels, epochs=epochs, batch_size=128, verbose=0)
-    return head
-
-
-def train_dem(encoder, token_ids, hashtag_vectors, settings: Settings = FULL, epochs=None, dem=None,
-              seed: int = config.DEFAULT_SEED, labels=None, **dem_kw):
-    """Train (or continue training) a :class:`tagzsl.zsl.DEM` on ``(token_ids, hashtag vector)`` pairs.
-
-    Early stopping on a 10% slice of the given (training) tweets, stratified by ``labels``.
+    A source with no training tweet falls back to the counts over all training tweets; ties
+    go to the lower index (candidates are sorted, so the top 1 is
+    :func:`tagzsl.experiments.dataset.source_only_baseline`'s label). In the protocol it is a
+    **few-shot** row only, from the few-shot tweets' source -> unseen-hashtag counts: zero-shot
+    has no training tweet of an unseen hashtag, so there is nothing to count (counting
+    hashtags by source in the word2vec corpus would leak the test tweets).
     """
-    keras.utils.set_random_seed(seed)
-    if dem is None:
-        dem = DEM(encoder, l2=settings.dem_l2, **dem_kw)
-        dem.compile(optimizer=keras.optimizers.Adam(settings.dem_learning_rate))
-    fit_rows, val_rows = _validation_slice(np.arange(len(token_ids)), labels, seed=seed)
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=settings.patience,
-                                         restore_best_weights=True)
-    dem.fit(dem_dataset(token_ids[fit_rows], hashtag_vectors[fit_rows], settings.batch_size, seed=seed),
-            validation_data=dem_dataset(token_ids[val_rows], hashtag_vectors[val_rows],
-                                        settings.batch_size, shuffle=False),
-            epochs=epochs or settings.dem_epochs, callbacks=[stop], verbose=0,
-            shuffle=False)  # the dataset shuffles itself
-    return dem
+    labels = np.asarray(train_labels, int)
+    overall = np.bincount(labels, minlength=n_candidates).astype("float64")
+    by_source = {}
+    for source, label in zip(train_sources, labels):
+        by_source.setdefault(source, np.zeros(n_candidates))[label] += 1
+    tie = (n_candidates - np.arange(n_candidates)) / (n_candidates + 1)   # in (0, 1): never beats a count
+    return np.stack([by_source.get(s, overall) for s in test_sources]).reshape(-1, n_candidates) + tie
 
 
+# --------------------------------------------------------------------------- examples
 def examples(frame, test, candidates, scores, n, seed: int = config.DEFAULT_SEED):
-    """``n`` random test tweets with their true hashtag and the top 5 ``candidates`` by ``scores``."""
+    """``n`` random test tweets that pass the profanity word list
+    (:func:`tagzsl.display.safe_examples`), their true hashtag and the top 5 ``candidates``."""
     import pandas as pd
 
-    pick = np.random.default_rng(seed).choice(len(test), size=min(n, len(test)), replace=False)
-    top5 = np.argsort(-scores[pick], axis=1)[:, :5]
-    return pd.DataFrame({"tweet": frame["text"].to_numpy()[test[pick]],
-                         "true hashtag": "#" + frame["hashtag"].to_numpy()[test[pick]].astype(object),
-                         "top 5": [" ".join("#" + candidates[j] for j in r) for r in top5]})
+    top5 = np.argsort(-np.asarray(scores), axis=1)[:, :5]
+    true = frame["hashtag"].to_numpy()[test]
+    table = pd.DataFrame({"tweet": frame["text"].to_numpy()[test], "true hashtag": "#" + true.astype(object),
+                          "top 5": [" ".join("#" + candidates[j] for j in r) for r in top5],
+                          "in top 5": [t in {candidates[j] for j in r} for t, r in zip(true, top5)]})
+    return display.safe_examples(table, ("tweet", "true hashtag", "top 5"), n, seed).reset_index(drop=True)
+
+
+def table4(ours) -> "pd.DataFrame":
+    """The paper's Table 4 (expected hashtag, its top 5) beside ``ours`` (:func:`examples`), by row."""
+    import pandas as pd
+
+    from tagzsl import paper
+
+    theirs = paper.table("kumar_table4")
+    theirs = pd.DataFrame({"true hashtag": "#" + theirs["hashtag"],
+                           "top 5": [" ".join("#" + t.strip() for t in r) for r in theirs["recommended"]],
+                           "in top 5": [h in [t.strip() for t in r] for h, r in zip(theirs["hashtag"],
+                                                                                  theirs["recommended"])]})
+    return pd.concat({"paper": theirs, "ours": ours}, axis=1).fillna("")
 
 
 # --------------------------------------------------------------------------- one partition
@@ -259,14 +161,18 @@ def run_partition(frame, kv, partition: Partition, vectorizer, embedding_matrix,
                   settings: Settings = FULL, n_examples: int = 0) -> PartitionResult:
     """Every method on one partition: zero-shot, few-shot and generalised.
 
-    ``frame`` has one row per tweet with ``hashtag``, ``tokens`` and ``text``. The GRU is
-    trained on ``partition.train`` only (seen hashtags; asserted), its features and
-    probabilities feed ConSE and ESZSL, and its encoder (same weights) is then trained end to
-    end inside DEM. Few-shot: ESZSL is refitted and a softmax head over seen+unseen hashtags
-    (logistic regression on the frozen features) replaces the GRU's for ConSE; DEM continues
-    training for ``few_shot_epochs`` on train + few-shot tweets. DEM is trained twice from
-    copies of the GRU: in the paper's direction (hashtag -> tweet-encoding space) and in the
-    word-vector space (:func:`tagzsl.zsl.word_space_encoder`).
+    ``frame`` has one row per tweet with ``hashtag``, ``tokens``, ``text`` (and ``source`` for
+    the few-shot :func:`source_only_scores` row). The GRU is trained on ``partition.train``
+    only (seen hashtags; asserted), its features and probabilities feed ConSE and ESZSL, and
+    its encoder (same weights) is then trained end to end inside DEM. Few-shot: ESZSL is
+    refitted and a softmax head over seen+unseen hashtags (logistic regression on the frozen
+    features) replaces the GRU's for ConSE; DEM continues training for ``few_shot_epochs`` on
+    train + few-shot tweets. DEM is trained twice from copies of the GRU: in the paper's
+    direction (hashtag -> tweet-encoding space) and in the word-vector space
+    (:func:`tagzsl.zsl.word_space_encoder`). "word2vec similarity (centred)" is the baseline
+    against hubness: tweet vectors centred on the seen training tweets' mean, candidate
+    vectors on the candidates' mean, both renormalised (``hashtag_vectors.centre``).
+    Each Keras model predicts once, on every tweet (fixed shapes: no retracing).
     """
     hashtags = frame["hashtag"].to_numpy()
     check_no_leak(partition, hashtags)
@@ -287,8 +193,10 @@ def run_partition(frame, kv, partition: Partition, vectorizer, embedding_matrix,
     rows, gen, timings = [], [], {}
     g_test = np.concatenate([te_s, te_u])
     g_seen = np.isin(g_test, te_s)
+    tests = {"zero-shot": te_u, "few-shot": te_f}
 
-    def add(setting, method, scores, test):
+    def add(setting, method, scores, test=None):
+        test = tests[setting] if test is None else test
         rows.append({"split": partition.split, "partition": partition.index, "setting": setting,
                      "method": method, "n_test": len(test), **hits(scores, y[test] - n_seen)})
 
@@ -296,12 +204,19 @@ def run_partition(frame, kv, partition: Partition, vectorizer, embedding_matrix,
         gen.append({"split": partition.split, "partition": partition.index, "method": method,
                     **generalised(scores, y[g_test], g_seen)})
 
-    # baselines (no training)
-    for setting, test in (("zero-shot", te_u), ("few-shot", te_f)):
-        add(setting, "random", random_scores(len(test), len(unseen), pseed), test)
-        add(setting, "word2vec similarity", word2vec_similarity(kv, [tokens[i] for i in test], unseen_v), test)
+    # baselines (no training on the text)
+    means = embeddings.mean_word_vectors(kv, tokens)
+    reference = means[tr].mean(axis=0)
+    for setting, test in tests.items():
+        add(setting, "random", random_scores(len(test), len(unseen), pseed))
+        add(setting, "word2vec similarity", word2vec_similarity(kv, [tokens[i] for i in test], unseen_v))
+        add(setting, "word2vec similarity (centred)", centre(means[test], reference) @ centre(unseen_v).T)
+    if "source" in frame:
+        sources = frame["source"].to_numpy()
+        add("few-shot", "source only", source_only_scores(sources[few], y[few] - n_seen, sources[te_f], len(unseen)))
     add_gen("random", random_scores(len(g_test), len(all_tags), pseed))
     add_gen("word2vec similarity", word2vec_similarity(kv, [tokens[i] for i in g_test], vectors))
+    add_gen("word2vec similarity (centred)", centre(means[g_test], reference) @ centre(vectors).T)
 
     # GRU on seen hashtags only
     start = time.perf_counter()
@@ -312,26 +227,26 @@ def run_partition(frame, kv, partition: Partition, vectorizer, embedding_matrix,
     timings["gru_seen_test_accuracy"] = 100.0 * float(np.mean(probs[te_s].argmax(1) == y[te_s]))
 
     # ConSE (T = number of seen hashtags)
-    add("zero-shot", "ConSE", conse(probs[te_u], seen_v, unseen_v), te_u)
+    add("zero-shot", "ConSE", conse(probs[te_u], seen_v, unseen_v))
     add_gen("ConSE", conse(probs[g_test], seen_v, vectors))
     start = time.perf_counter()
     tr_f = np.concatenate([tr, few])
     probs_f = softmax_head(feats[tr_f], y[tr_f], len(all_tags), seed=pseed).predict(
         feats[te_f], batch_size=512, verbose=0)
-    add("few-shot", "ConSE", conse(probs_f, vectors, unseen_v), te_f)
+    add("few-shot", "ConSE", conse(probs_f, vectors, unseen_v))
     timings["conse_few"] = time.perf_counter() - start
 
     # ESZSL: (gamma, lambda) by validation on held-out seen classes
     start = time.perf_counter()
     params, _ = select_eszsl(feats[tr], y[tr], seen_v, grid=settings.eszsl_grid, seed=pseed)
     eszsl = ESZSL(**params).fit(feats[tr], y[tr], seen_v)
-    add("zero-shot", "ESZSL", eszsl.scores(feats[te_u], unseen_v), te_u)
+    add("zero-shot", "ESZSL", eszsl.scores(feats[te_u], unseen_v))
     add_gen("ESZSL", eszsl.scores(feats[g_test], vectors))
-    add("few-shot", "ESZSL", ESZSL(**params).fit(feats[tr_f], y[tr_f], vectors).scores(feats[te_f], unseen_v),
-        te_f)
+    add("few-shot", "ESZSL", ESZSL(**params).fit(feats[tr_f], y[tr_f], vectors).scores(feats[te_f], unseen_v))
     timings["eszsl"] = time.perf_counter() - start
 
-    # DEM (two directions), each from a fresh copy of the seen-only GRU, trained end to end
+    # DEM (two directions), each from a fresh copy of the seen-only GRU, trained end to end;
+    # scored once on every tweet against all candidates, then sliced (same ranking per row)
     example_table = None
     for method in ("DEM", "DEM (word space)"):
         start = time.perf_counter()
@@ -345,15 +260,15 @@ def run_partition(frame, kv, partition: Partition, vectorizer, embedding_matrix,
             dem_kw = {"hashtag_branch": keras.layers.UnitNormalization(name="unit_hashtag")}
         dem = train_dem(tweet_branch, ids[tr], vectors[y[tr]], settings, seed=pseed, labels=y[tr], **dem_kw)
         timings[method] = time.perf_counter() - start
-        dem_u = dem.scores(ids[te_u], unseen_v)
-        add("zero-shot", method, dem_u, te_u)
-        add_gen(method, dem.scores(ids[g_test], vectors))
+        scores = dem.scores(ids, vectors)
+        add("zero-shot", method, scores[te_u, n_seen:])
+        add_gen(method, scores[g_test])
         if n_examples and method == "DEM (word space)":
-            example_table = examples(frame, te_u, unseen, dem_u, n_examples, pseed)
+            example_table = examples(frame, te_u, unseen, scores[te_u, n_seen:], n_examples, pseed)
         start = time.perf_counter()
         dem = train_dem(tweet_branch, ids[tr_f], vectors[y[tr_f]], settings,
                         epochs=settings.few_shot_epochs, dem=dem, seed=pseed, labels=y[tr_f])
-        add("few-shot", method, dem.scores(ids[te_f], unseen_v), te_f)
+        add("few-shot", method, dem.scores(ids, unseen_v)[te_f])
         timings[method + " few-shot"] = time.perf_counter() - start
     return PartitionResult(rows, gen, example_table, timings, params)
 
@@ -411,13 +326,30 @@ def summarise(rows, columns=("hit@1", "hit@2", "hit@5"), by=("setting", "split",
     return mean.map(lambda v: f"{v:.1f}") + " ± " + sd.map(lambda v: f"{v:.1f}"), mean
 
 
+def beside_paper(rows, columns=("hit@1", "hit@2", "hit@5")):
+    """Table 3: the paper's hit@k beside our means over partitions, matched on (setting, split,
+    method), both in percent; paper rows first, then the rows only we have (baselines)."""
+    from tagzsl import paper
+
+    mean = summarise(rows, columns=columns)[1].reset_index()
+    return paper.side_by_side(paper.table("kumar_table3"), mean, on=("setting", "split", "method"),
+                              metrics=columns)
+
+
+def cuts(settings: Settings, reference: Settings = FULL) -> list[str]:
+    """What ``settings`` changes from ``reference`` (full mode), one printable line per field."""
+    return [f"{f.name}: {getattr(settings, f.name)} (full: {getattr(reference, f.name)})"
+            for f in dataclasses.fields(Settings) if getattr(settings, f.name) != getattr(reference, f.name)]
+
+
 def verdict(rows, column: str = "hit@1") -> list[str]:
     """Whether the paper's Table 3 findings hold in ``rows`` (:func:`run`'s), as printable lines.
 
     From the means over partitions of ``column``: per setting and split, the methods in order
-    and whether the paper's order DEM > ESZSL > ConSE holds; per split and method, whether
-    few-shot beats zero-shot; per setting, split and method, whether it beats the
-    training-free word2vec-similarity baseline.
+    and whether the paper's order DEM > ESZSL > ConSE holds; whether each method beats the
+    training-free word2vec-similarity baseline and (few-shot) the source-only baseline, and
+    its margin over random (percentage points); per split and method, whether few-shot beats
+    zero-shot.
     """
     mean = summarise(rows, columns=(column,))[1][column]
     lines = []
@@ -428,11 +360,14 @@ def verdict(rows, column: str = "hit@1") -> list[str]:
         if {"DEM", "ESZSL", "ConSE"} <= set(r.index):
             holds = r["DEM"] > r["ESZSL"] > r["ConSE"]
             lines.append(f"  paper order DEM > ESZSL > ConSE {'holds' if holds else 'does not hold'}")
-        if "word2vec similarity" in r.index:
-            base = r["word2vec similarity"]
-            lines.append("  vs word2vec similarity " + f"{base:.1f}: " + ", ".join(
-                f"{m} {'beats' if r[m] > base else 'does not beat'} it" for m in r.index
-                if m not in ("random", "word2vec similarity")))
+        for base in ("word2vec similarity", "source only"):
+            if base in r.index:
+                lines.append(f"  vs {base} {r[base]:.1f}: " + ", ".join(
+                    f"{m} {'beats' if r[m] > r[base] else 'does not beat'} it" for m in r.index
+                    if m not in ("random", base) and not (base == "word2vec similarity" and m == "source only")))
+        if "random" in r.index:
+            lines.append(f"  margin over random {r['random']:.1f} (points): " + ", ".join(
+                f"{m} {r[m] - r['random']:+.1f}" for m in r.index if m != "random"))
     if {"zero-shot", "few-shot"} <= set(mean.index.get_level_values("setting")):
         zero, few = mean.loc["zero-shot"], mean.loc["few-shot"]
         few_splits = set(few.index.get_level_values("split"))
