@@ -70,6 +70,15 @@ class ESZSL:
 
     computed with two Cholesky solves in ``tf.linalg`` (float64, on whatever device
     TensorFlow picks). A tweet x scores candidate hashtag a as ``x^T W a``.
+
+    Speed (``benchmarks/eszsl_speed.py``, d=1024, a=150, z=50, 2 shared CPU cores): the time
+    is the d x d Gram X X^T. NumPy gets it from OpenBLAS's symmetric rank-k update (half the
+    flops, AVX-512 kernels); TensorFlow's float64 matmul on CPU is Eigen's contraction, about
+    twice as slow per flop here, and slowest on a big (1024 x 1024) output. So the Gram is
+    built from its upper triangle of <=256-wide blocks (:func:`symmetric_gram`: ~56% of the
+    flops, small outputs that Eigen shards over the long tweet axis), and with fewer tweets
+    than features the n x n dual form is used (Woodbury:
+    ``(X X^T + gI)^-1 X = X (X^T X + gI)^-1``). See the benchmark's docstring for the table.
     """
 
     def __init__(self, gamma: float = 1.0, lam: float = 1.0):
@@ -81,13 +90,17 @@ class ESZSL:
         """W (a float64 ``tf.Tensor``, d x a) for features (m, d), int labels (m,) and class_vectors A^T (z, a).
 
         Y is never built: with Y = 2 onehot(labels) - 1, ``X Y`` is twice the per-class sums
-        of the tweets minus their total, O(m d) instead of an (m x z) product. The d x d
-        Gram ``X X^T`` is one matmul; then two Cholesky solves (no inverse, no m x m term).
+        of the tweets minus their total, O(m d) instead of an (m x z) product. The Gram is
+        symmetric, so only its upper blocks are multiplied; with m < d the m x m Gram of the
+        dual form replaces the d x d one. Then two Cholesky solves (no inverse).
         """
-        return _eszsl_closed_form(tf.convert_to_tensor(features, tf.float64),
-                                  tf.convert_to_tensor(labels, tf.int32),
+        x = tf.convert_to_tensor(features, tf.float64)
+        m, d = x.shape
+        dual = m is not None and d is not None and m < d
+        return _eszsl_closed_form(x, tf.convert_to_tensor(labels, tf.int32),
                                   tf.convert_to_tensor(class_vectors, tf.float64),
-                                  tf.constant(gamma, tf.float64), tf.constant(lam, tf.float64))
+                                  tf.constant(gamma, tf.float64), tf.constant(lam, tf.float64),
+                                  dual=dual, levels=_gram_levels(m if dual else d))
 
     def fit(self, features, labels, class_vectors):
         """Learn W from tweet ``features`` (m, d), int ``labels`` in [0, z) and ``class_vectors`` (z, a)."""
@@ -110,14 +123,45 @@ class ESZSL:
                 ).astype("float32")
 
 
+GRAM_BLOCK = 128   # smallest block side symmetric_gram splits down to
+
+
+def _gram_levels(side) -> int:
+    """How many times symmetric_gram halves a Gram of this side (blocks stay >= GRAM_BLOCK)."""
+    levels = 0
+    while side is not None and side // 2 ** (levels + 1) >= GRAM_BLOCK:
+        levels += 1
+    return levels
+
+
+def symmetric_gram(rows, levels: int):
+    """``rows @ rows^T`` from its upper block triangle, halving the rows ``levels`` times.
+
+    Each halving computes the two diagonal blocks recursively and the off-diagonal block once
+    (its transpose is the lower block): 1/2 + 1/2^(levels+1) of a full product's flops.
+    """
+    if levels == 0:
+        return tf.matmul(rows, rows, transpose_b=True)
+    half = tf.shape(rows)[0] // 2
+    top, bottom = rows[:half], rows[half:]
+    upper = tf.matmul(top, bottom, transpose_b=True)
+    return tf.concat([tf.concat([symmetric_gram(top, levels - 1), upper], 1),
+                      tf.concat([tf.transpose(upper), symmetric_gram(bottom, levels - 1)], 1)], 0)
+
+
 @tf.function(reduce_retracing=True)
-def _eszsl_closed_form(x, labels, s, gamma, lam):
-    """:meth:`ESZSL.closed_form` as one TensorFlow graph (traced once per input rank/dtype)."""
-    d, a = tf.shape(x)[1], tf.shape(s)[1]
-    gram = tf.matmul(x, x, transpose_a=True) + gamma * tf.eye(d, dtype=x.dtype)           # X X^T + gI
-    per_class = tf.math.unsorted_segment_sum(x, labels, tf.shape(s)[0])                   # (z, d)
-    xy = 2.0 * tf.transpose(per_class) - tf.reduce_sum(x, axis=0)[:, None]               # X Y (d, z)
-    left = tf.linalg.cholesky_solve(tf.linalg.cholesky(gram), tf.matmul(xy, s))          # (XX^T+gI)^-1 X Y A^T
+def _eszsl_closed_form(x, labels, s, gamma, lam, dual=False, levels=0):
+    """:meth:`ESZSL.closed_form` as one TensorFlow graph (traced once per form and level count)."""
+    a = tf.shape(s)[1]
+    if dual:   # m < d: (X X^T + gI)^-1 X Y A^T = X (X^T X + gI)^-1 Y A^T, an m x m system
+        ys = 2.0 * tf.gather(s, labels) - tf.reduce_sum(s, axis=0)                        # Y A^T (m, a)
+        gram = symmetric_gram(x, levels) + gamma * tf.eye(tf.shape(x)[0], dtype=x.dtype)
+        left = tf.matmul(x, tf.linalg.cholesky_solve(tf.linalg.cholesky(gram), ys), transpose_a=True)
+    else:
+        gram = symmetric_gram(tf.transpose(x), levels) + gamma * tf.eye(tf.shape(x)[1], dtype=x.dtype)
+        per_class = tf.math.unsorted_segment_sum(x, labels, tf.shape(s)[0])               # (z, d)
+        xy = 2.0 * tf.transpose(per_class) - tf.reduce_sum(x, axis=0)[:, None]           # X Y (d, z)
+        left = tf.linalg.cholesky_solve(tf.linalg.cholesky(gram), tf.matmul(xy, s))      # (XX^T+gI)^-1 X Y A^T
     aat = tf.matmul(s, s, transpose_a=True) + lam * tf.eye(a, dtype=s.dtype)
     # right-multiplying by the symmetric (AA^T+lI)^-1 = solving from the left on the transpose
     return tf.transpose(tf.linalg.cholesky_solve(tf.linalg.cholesky(aat), tf.transpose(left)))

@@ -45,6 +45,28 @@ def test_eszsl_closed_form_float64_at_benchmark_shape():
     assert np.abs(w.numpy() - eszsl_numpy(x, y, s, 1.0, 1.0)).max() < 1e-10
 
 
+@pytest.mark.parametrize("gamma", [0.1, 10.0])
+def test_eszsl_dual_form_when_fewer_tweets_than_features(gamma):
+    """m < d takes the m x m dual (Woodbury) path: same W as the explicit d x d formula."""
+    rng = np.random.default_rng(3)
+    m, d, a, z = 300, 700, 20, 9        # m >= 2 * GRAM_BLOCK: the dual Gram is blocked too
+    x, s = rng.normal(size=(m, d)), rng.normal(size=(z, a))
+    labels = rng.integers(0, z, size=m)
+    y = -np.ones((m, z))
+    y[np.arange(m), labels] = 1
+    w = zsl.ESZSL.closed_form(x, labels, s, gamma, 1.0).numpy()
+    assert np.abs(w - eszsl_numpy(x, y, s, gamma, 1.0)).max() < 1e-10
+
+
+@pytest.mark.parametrize("side,levels", [(1, 0), (37, 2), (300, 1), (517, 3)])
+def test_symmetric_gram_equals_full_product(side, levels):
+    """Upper-block Gram == rows @ rows.T exactly in shape and to 1e-10 (odd sides, every level)."""
+    rows = np.random.default_rng(side).normal(size=(side, 50))
+    gram = zsl.symmetric_gram(zsl.tf.constant(rows), levels).numpy()
+    assert gram.shape == (side, side)
+    assert np.abs(gram - rows @ rows.T).max() < 1e-10
+
+
 def test_eszsl_ranks_separable_unseen_classes():
     # features are a linear function of the class vector: W must transfer to new classes
     rng = np.random.default_rng(1)
