@@ -16,6 +16,7 @@ hashtag's score drops when each word is removed (occlusion: red words supported 
 """
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import hashlib
 import json
@@ -24,6 +25,7 @@ import pathlib
 import re
 import shutil
 import sys
+import threading
 import time
 import warnings
 
@@ -212,7 +214,11 @@ def build_app(models: DemoModels):
 
     def respond(tweet, label, candidates_text, k):
         res = answer(models, tweet, label, candidates_text, k)
-        bars = {f"#{t} ({kind})": max(s, 0.0) for t, s, kind in res["ranking"]} or None
+        scores = [s for _, s, _ in res["ranking"]]
+        if scores and not 0.0 <= min(scores) <= max(scores) <= 1.0:  # cosines, distances: bars rescaled
+            low, high = min(scores), max(scores)
+            scores = [0.05 + 0.95 * (s - low) / ((high - low) or 1.0) for s in scores]
+        bars = {f"#{t} ({kind})": b for (t, _, kind), b in zip(res["ranking"], scores)} or None
         rows = "\n".join(f"| {i} | #{t} | {s:.3f} | {kind} |" for i, (t, s, kind) in enumerate(res["ranking"], 1))
         table = f"| rank | hashtag | score | |\n|---|---|---|---|\n{rows}" if rows else ""
         return res["message"], bars, table, res["cleaned"], res["why"] or None
@@ -230,7 +236,7 @@ def build_app(models: DemoModels):
                 submit = gr.Button("Recommend hashtags", variant="primary", elem_id="submit")
             with gr.Column():
                 message = gr.Markdown(elem_id="message")
-                ranking = gr.Label(label="Top hashtags (score)", elem_id="ranking")
+                ranking = gr.Label(label="Top hashtags (bars: scores, rescaled to 0-1 when outside it; table: raw scores)", elem_id="ranking")
                 table = gr.Markdown(elem_id="table")
                 cleaned = gr.Textbox(label="What the model saw (cleaned text)", interactive=False,
                                      elem_id="cleaned")
@@ -342,12 +348,39 @@ def train(texts, hashtags, vectors, directory, examples, pool, methods=None, has
     return DemoModels(recs, manifest["methods"], examples, pool)
 
 
+class LazyRecommenders(collections.abc.Mapping):
+    """Saved recommenders by label, each loaded on first use (a zero-shot model with the whole
+    word2vec vocabulary takes seconds to load), so the page is up before all are loaded."""
+
+    def __init__(self, directory, labels):
+        self.directory, self.labels, self.loaded = pathlib.Path(directory), list(labels), {}
+        self.lock = threading.Lock()
+
+    def __getitem__(self, label):
+        if label not in self.labels:
+            raise KeyError(label)
+        with self.lock:
+            if label not in self.loaded:
+                self.loaded[label] = recommender_class().load(self.directory / _slug(label))
+            return self.loaded[label]
+
+    def __iter__(self):
+        return iter(self.labels)
+
+    def __len__(self):
+        return len(self.labels)
+
+    def load_all(self):
+        """Load every recommender (call it in a background thread after the page is up)."""
+        for label in self.labels:
+            self[label]
+
+
 def load(directory) -> DemoModels:
-    """The demo models saved by :func:`train` (``FileNotFoundError`` when there are none)."""
+    """The demo models saved by :func:`train`, loaded lazily (``FileNotFoundError`` when there are none)."""
     directory = pathlib.Path(directory)
     manifest = json.loads((directory / "manifest.json").read_text())
-    cls = recommender_class()
-    recs = {label: cls.load(directory / _slug(label)) for label in manifest["methods"]}
+    recs = LazyRecommenders(directory, manifest["methods"])
     return DemoModels(recs, manifest["methods"], manifest["examples"], manifest["pool"])
 
 
@@ -394,8 +427,12 @@ def cmd_demo(args) -> int:
     start = time.perf_counter()
     try:
         models = load_or_train(args.seed, args.data, retrain=args.train)
+        first = next(iter(models.recommenders))
+        models.recommenders[first]  # the page's default method is ready when the page is
         app = build_app(models)
         url = launch(app, port=args.port, block=False)
+        if isinstance(models.recommenders, LazyRecommenders):
+            threading.Thread(target=models.recommenders.load_all, daemon=True).start()
     except (ValueError, OSError, RuntimeError) as err:
         print(f"tagzsl demo: {err}", file=sys.stderr)
         return 1
