@@ -402,7 +402,8 @@ def accuracy_figure(result: CVResult, path):
 
     n = len(result.splits)
     spread = f"{n}-fold mean ± sd" if n > 1 else "one fold"
-    return plots.accuracy_by_model(result.table, path, paper=paper.table("kumar_table2"), sd="accuracy_std",
+    return plots.accuracy_by_model(result.table, path, paper=paper.table("kumar_table2"),
+                                   sd="accuracy_std" if n > 1 else None,
                                    title=f"Accuracy per model: ours ({spread}) and Kumar et al.'s Table 2",
                                    percent=True)
 
