@@ -6,9 +6,8 @@ import pytest
 
 from tagzsl import reproduce
 
-pytestmark = pytest.mark.notebook
 
-
+@pytest.mark.notebook
 @pytest.mark.skipif(not os.environ.get("TAGZSL_DATA"), reason="needs TAGZSL_DATA (the shared copy of the sources)")
 def test_notebook_01_quick(tmp_path):
     results = reproduce.run(only="01", quick=True, out_dir=tmp_path, figures_dir=tmp_path / "figures",
@@ -28,7 +27,12 @@ def test_notebook_01_quick(tmp_path):
     assert "documented by the source" in text                             # the exclusions
     assert "paper rule:" in text or "fallback: only" in text              # the label set
     assert "top source (%)" in text                                       # per-label sources
-    assert "QUICK" not in "".join("".join(c["source"]) for c in executed["cells"])
+    assert "Tweets containing more than one hashtag" in text and "note" in text   # the paper's Table 1 beside ours
+    assert "files skipped (missing from the local copy)" in text
+    assert not [o for c in executed["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
+                if o.get("name") == "stderr"], "stderr output (e.g. the loaders' warnings) in the notebook"
+    assert "QUICK" not in "".join("".join(c["source"]) for c in executed["cells"] if c["cell_type"] == "code")
+    assert reproduce.check_outputs(tmp_path / "01_dataset.ipynb") == []
 
 
 def test_reproduce_unknown_notebook_is_a_clear_error():
@@ -78,3 +82,46 @@ def test_strip_startup_noise_keeps_everything_but_tensorflows_log_lines(tmp_path
     assert outputs[1].text == noise          # stdout is never filtered
     assert back.cells[1].source.startswith("I0000")
     assert reproduce.strip_startup_noise(path) == 0  # nothing left to remove
+
+
+def test_table1_beside_paper_counts_a_hand_made_corpus():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from tagzsl.experiments import dataset
+
+    raw = pd.DataFrame({"text": list("abcdefg")})                       # 7 posts read
+    steps = pd.DataFrame({"step": ["raw tweets", "English only", "at least 5 words"], "tweets": [7, 6, 4]})
+    clean = pd.DataFrame({"hashtags": [["x"], ["x", "y"], ["y", "z", "x"], ["w"]]})
+    prepared = SimpleNamespace(raw=raw, steps=steps, clean=clean, qualifying=1, label_rule="fallback")
+    published = pd.DataFrame({"criterion": list(dataset.TABLE1_NOTES), "count": [10, 9, 8, 7, 6, 5]})
+    table = dataset.table1_beside_paper(prepared, published)
+    assert list(table.columns) == ["paper", "ours", "note"]
+    assert list(table.index) == list(dataset.TABLE1_NOTES)
+    assert table["paper"].tolist() == [10, 9, 8, 7, 6, 5]
+    assert table["ours"].tolist() == [7, 6, 4, 2, 4, 1]
+    last = table.loc["Hashtags with at least 200 unique tweets", "note"]
+    assert "(0 before labelling)" in last and "fallback" in last
+
+
+def test_table1_beside_paper_matches_the_papers_criteria():
+    from tagzsl import paper
+    from tagzsl.experiments import dataset
+
+    assert list(paper.table("kumar_table1")["criterion"]) == list(dataset.TABLE1_NOTES)
+
+
+def test_table1_beside_paper_names_an_unknown_criterion():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from tagzsl.experiments import dataset
+
+    prepared = SimpleNamespace(raw=pd.DataFrame({"text": ["a"]}),
+                               steps=pd.DataFrame({"step": ["English only"], "tweets": [1]}),
+                               clean=pd.DataFrame({"hashtags": [["x"]]}), qualifying=0, label_rule="paper")
+    published = pd.DataFrame({"criterion": ["Retweets"], "count": [3]})
+    with pytest.raises(ValueError, match="Retweets"):
+        dataset.table1_beside_paper(prepared, published)

@@ -3,6 +3,7 @@
 * :func:`data_card`: per source, posts read, English posts, posts with a hashtag, posts kept
   after cleaning, distinct hashtags, stated licence, collection hashtags and URL.
 * :func:`funnel`: Table 1, the cleaning funnel over the union, one column per source.
+* :func:`table1_beside_paper`: the paper's Table 1 criteria, the paper's count beside ours.
 * :func:`exclusion_summary`: the collection hashtags not used as labels, per source and why.
 * :func:`label_sources` / :func:`plot_label_sources`: for each label, which sources its
   tweets come from (a table and a stacked bar figure).
@@ -83,6 +84,59 @@ def funnel(prepared) -> pd.DataFrame:
     table["all sources"] = prepared.steps.set_index("step")["tweets"].values
     table["kept (% of raw)"] = (100 * table["all sources"] / table["all sources"].iloc[0]).round(1)
     return table
+
+
+#: The paper's Table 1 criteria (as in ``paper.table("kumar_table1")``), and where our count
+#: differs in definition, what we count instead.
+TABLE1_NOTES = {
+    "Total collected tweets": "posts read from the sources, before the funnel",
+    "Cleaned sampled tweets": "English posts: our funnel cleans only posts with a hashtag",
+    "Tweets containing hashtags": "posts kept after the whole funnel",
+    "Tweets containing more than one hashtag": "",
+    "Unique hashtags": "in the kept posts, collection hashtags excluded",
+    "Hashtags with at least 200 unique tweets": "",
+}
+
+
+def table1_counts(prepared) -> dict:
+    """Our count for each criterion of the paper's Table 1 (keys: :data:`TABLE1_NOTES`)."""
+    clean = prepared.clean
+    steps = prepared.steps.set_index("step")["tweets"]
+    return {
+        "Total collected tweets": len(prepared.raw),
+        "Cleaned sampled tweets": int(steps.loc["English only"]),
+        "Tweets containing hashtags": len(clean),
+        "Tweets containing more than one hashtag": int((clean["hashtags"].map(len) > 1).sum()),
+        "Unique hashtags": int(clean["hashtags"].explode().dropna().nunique()),
+        "Hashtags with at least 200 unique tweets": int(prepared.qualifying),
+    }
+
+
+def table1_beside_paper(prepared, published: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The paper's Table 1 beside ours, one row per criterion: ``paper``, ``ours``, ``note``.
+
+    ``published`` defaults to ``paper.table("kumar_table1")`` (columns ``criterion, count``).
+    The note says what we count where the definitions differ; for the last row (hashtags that
+    keep >= 200 tweets once each tweet is labelled with its least frequent hashtag) it is computed
+    from the run: how many had >= 200 kept posts before labelling, and the label rule used.
+    """
+    if published is None:
+        from tagzsl import paper
+
+        published = paper.table("kumar_table1")
+    ours = table1_counts(prepared)
+    unknown = [c for c in published["criterion"] if c not in ours]
+    if unknown:
+        raise ValueError(f"table1_beside_paper: no count of ours for the paper's criteria {unknown}")
+    notes = dict(TABLE1_NOTES)
+    before = int((preprocess.hashtag_counts(prepared.clean) >= 200).sum())
+    notes["Hashtags with at least 200 unique tweets"] = (
+        f"once labelled ({before} before labelling); label set by the {prepared.label_rule or 'paper'} rule")
+    return pd.DataFrame({
+        "paper": published["count"].astype(int).values,
+        "ours": [ours[c] for c in published["criterion"]],
+        "note": [notes[c] for c in published["criterion"]],
+    }, index=pd.Index(published["criterion"], name="criterion"))
 
 
 def exclusion_summary(prepared) -> pd.DataFrame:
