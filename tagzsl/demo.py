@@ -55,8 +55,6 @@ def methods_for(mode: str = "lesson") -> dict:
                 **ts.train_kwargs("tagspace"), **ts.picked("tagspace")}
     methods = {"GRU with attention (supervised)": supervised, "#TagSpace (WARP)": ("tagspace", tagspace),
                "ConSE (zero-shot)": ("conse", zero_shot), "DEM in the word space (zero-shot)": ("dem", zero_shot)}
-    if recommender_class() is _PlanShim:  # today's recommender: supervised and ConSE only
-        methods = {k: v for k, v in methods.items() if v[0] not in ("tagspace", "dem")}
     return methods
 
 
@@ -82,49 +80,11 @@ class Unusable(str):
     """A text that cleans to nothing; ``str()`` is the one-line reason."""
 
 
-class _PlanShim:
-    """Today's ``HashtagRecommender`` behind the PLAN's ``Recommender`` API (ConSE through
-    ``candidates=``); :func:`recommender_class` stops using it once ``Recommender`` exists."""
-
-    def __init__(self, method="gru", vectors=None, seed=config.DEFAULT_SEED, **hparams):
-        from tagzsl.recommender import HashtagRecommender
-
-        self.rec = HashtagRecommender(model="gru" if method in ZERO_SHOT else method,
-                                      vectors=vectors, seed=seed, **hparams)
-
-    hashtags_ = property(lambda self: list(self.rec.classes_))
-
-    def fit(self, texts, hashtags):
-        self.rec.fit(texts, hashtags)
-        return self
-
-    def recommend(self, texts, k=5, candidates=None):
-        from tagzsl import preprocess
-
-        ok = [i for i, t in enumerate(texts) if preprocess.clean_text(t)]
-        ranked = dict(zip(ok, self.rec.recommend([texts[i] for i in ok], k=k, candidates=candidates)
-                          if ok else []))
-        return [ranked.get(i) or Unusable("no words left after cleaning (hashtags, URLs and "
-                                          "stop words are removed)") for i in range(len(texts))]
-
-    def save(self, directory):
-        return self.rec.save(directory)
-
-    @classmethod
-    def load(cls, directory):
-        from tagzsl.recommender import HashtagRecommender
-
-        shim = cls.__new__(cls)
-        shim.rec = HashtagRecommender.load(directory)
-        return shim
-
-
 def recommender_class():
-    """The one switch between the demo and the recommender: the PLAN's ``Recommender`` when
-    ``tagzsl.recommender`` has it, else a shim over today's ``HashtagRecommender``."""
-    from tagzsl import recommender
+    """The one switch between the demo and the recommender: :class:`tagzsl.recommender.Recommender`."""
+    from tagzsl.recommender import Recommender
 
-    return getattr(recommender, "Recommender", None) or _PlanShim
+    return Recommender
 
 
 # --------------------------------------------------------------------------- ranking and why

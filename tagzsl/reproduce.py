@@ -65,8 +65,14 @@ class NotebookFailed(RuntimeError):
 
 
 def notebooks(only=None) -> list[pathlib.Path]:
-    """The numbered notebooks (``NN_name.ipynb``), optionally only those whose name contains ``only``."""
+    """The numbered notebooks (``NN_name.ipynb``), optionally only those whose name contains ``only``.
+
+    Without ``only``: the papers' notebooks, not the live demo (``05_demo`` starts a web app;
+    run it with ``--only 05`` or ``tagzsl demo``).
+    """
     found = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if not only:
+        return [p for p in found if not p.stem.endswith("_demo")]
     if only:
         wanted = [o.strip() for o in (only if isinstance(only, (list, tuple)) else [only])]
         found = [p for p in found if any(w in p.stem for w in wanted)]
