@@ -2,7 +2,7 @@
 
 ``tagzsl demo`` serves a local Gradio page on 127.0.0.1 (nothing is sent anywhere: analytics
 off, no share link, system fonts instead of web fonts). The first start (or ``--train``)
-trains the models of :func:`methods_for` (the notebooks' lesson sizes) on the TweetEval top-50
+trains the models of :func:`methods_for` (the notebooks' lesson sizes) on the default corpus's top-50
 tweets outside the corpus's test split, with a progress bar, and caches them under
 ``<tagzsl cache>/demo/``; later starts load them. The example tweets are picked by code from
 the test split and pass a profanity filter.
@@ -162,7 +162,7 @@ def answer(models: DemoModels, tweet, label, candidates_text="", k=5) -> dict:
 # --------------------------------------------------------------------------- the page
 INTRO = """# tagzsl: hashtag recommendation, live
 Type a tweet, pick a method, optionally list candidate hashtags (any hashtags, also ones no
-model was trained on). The models were trained on TweetEval tweets (lesson sizes, a few
+model was trained on). The models were trained on the label set of seven public tweet sources (lesson sizes, a few
 minutes of CPU training); the examples come from the corpus's test split."""
 
 
@@ -345,7 +345,7 @@ def load(directory) -> DemoModels:
 
 
 def train_on_corpus(seed=config.DEFAULT_SEED, data_root=None, mode="lesson", progress=True) -> DemoModels:
-    """Train the demo on the TweetEval top-50 tweets outside the test split; examples from the test split."""
+    """Train the demo on the default corpus's top-50 tweets outside the test split; examples from the test split."""
     from tagzsl import corpus
 
     prep = corpus.prepare(root=data_root, seed=seed, quick=mode == "quick")
