@@ -8,7 +8,8 @@
 * the baselines (:func:`frequency_scores`, :func:`hashtag_word_scores`, :func:`word2vec_scores`)
   and the Tables 3-4 rows (:func:`prediction_table`, percent), :func:`side_by_side` with the paper;
 * :func:`grid_search` on the validation split, :func:`paired_seeds` (TagSpace against WSABIE
-  over training seeds, paired) and :func:`verdict` (the notebook's conclusion, from the numbers).
+  over training seeds, paired), :func:`banner` (the run's mode, sizes and cuts) and, from
+  :mod:`tagzsl.experiments.tagspace_stats`, :func:`verdict` (the conclusion, from the numbers).
 
 The models and their training are in :mod:`tagzsl.tagspace`.
 """
@@ -16,12 +17,15 @@ from __future__ import annotations
 
 import itertools
 import pathlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
 
-from tagzsl import config, embeddings, metrics, paper, tagspace as ts
+from tagzsl import config, embeddings, paper, tagspace as ts
+from tagzsl.experiments import tagspace_stats as stats
+from tagzsl.experiments.tagspace_stats import (  # noqa: F401 (notebook 04's and the benchmarks' API)
+    SeedComparison, beats, ordering, paired_differences, verdict)
 
 LABEL = "__label__"
 METRICS = ("P@1", "R@10", "mean_rank")
@@ -272,9 +276,20 @@ def prediction_table(corpus: TagCorpus, kv, trained: dict, split: str = "test") 
 
 
 def side_by_side(ours: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Our Tables 3-4 rows next to the paper's table ``name`` (``tagzsl.paper``), on method and dim."""
+    """Our rows next to the paper's table ``name`` (``tagzsl.paper``; Tables 3-4: a prediction
+    table, Table 5: :func:`retrieval_rows`), matched by method, paired by dim (both dims shown)."""
     theirs = paper.table(name).astype({"dim": "float"})
-    return paper.side_by_side(theirs, ours.astype({"dim": "float"}), on=["method", "dim"], metrics=list(METRICS))
+    cols = [m for m in ("P@1", "R@10", "R@50", "mean_rank") if m in theirs.columns or m in ours.columns]
+    return paper.side_by_side(theirs, ours.astype({"dim": "float"}), on="method", metrics=cols)
+
+
+def retrieval_rows(ret: pd.DataFrame, word2vec_dim=None) -> pd.DataFrame:
+    """``tagzsl.retrieval.evaluate`` rows with method and dim apart (``"WSABIE d=64"``: WSABIE, 64),
+    named as in the paper's Table 5 (``Word2vec`` at ``word2vec_dim``, ``BoW``)."""
+    parts = ret["method"].str.extract(r"^(.*?)(?: d=(\d+))?$")
+    method = parts[0].replace({"Word2Vec": "Word2vec", "BoW (TF-IDF)": "BoW"})
+    dim = pd.to_numeric(parts[1]).astype(float).where(method != "Word2vec", word2vec_dim)
+    return ret.assign(method=method, dim=dim)[["method", "dim"] + [c for c in ret.columns if c != "method"]]
 
 
 # --------------------------------------------------------------------------- model selection
@@ -320,36 +335,6 @@ def nearest_words(model, encoder: ts.Encoder, hashtags, k: int = 8, top_words: i
 
 
 # --------------------------------------------------------------------------- seeds
-@dataclass
-class SeedComparison:
-    """TagSpace against WSABIE over training seeds: ``rows`` (one per seed and model),
-    ``wide`` (seed x (metric, method)), ``summary`` (mean, sd per model) and ``paired``."""
-
-    rows: pd.DataFrame
-    wide: pd.DataFrame
-    summary: pd.DataFrame
-    paired: pd.DataFrame
-
-
-def paired_differences(wide: pd.DataFrame, a: str = "#TagSpace", b: str = "WSABIE") -> pd.DataFrame:
-    """Per metric: mean of ``a - b`` over seeds, its standard error, seeds ``a`` won, the two-sided
-    paired t-test and sign test p-values (scipy.stats; lower mean rank is better)."""
-    from scipy import stats
-
-    rows = []
-    for m in METRICS:
-        diff = wide[(m, a)] - wide[(m, b)]
-        better = (diff < 0) if m == "mean_rank" else (diff > 0)
-        mean, sd = metrics.mean_sd(diff)
-        n = len(diff)
-        rows.append({"metric": m, f"{a} - {b}": mean, "SE": sd / np.sqrt(n) if n > 1 else np.nan,
-                     "won": int(better.sum()), "seeds": n,
-                     "paired t p": float(stats.ttest_rel(wide[(m, a)], wide[(m, b)]).pvalue) if n > 1 else np.nan,
-                     "sign test p": float(stats.binomtest(int(better.sum()), int((diff != 0).sum())).pvalue)
-                     if (diff != 0).any() else 1.0})
-    return pd.DataFrame(rows).set_index("metric")
-
-
 def paired_seeds(corpus: TagCorpus, settings: Settings, seeds, *, encoder: ts.Encoder | None = None,
                  dim: int | None = None, wsabie: dict | None = None, tagspace: dict | None = None,
                  reuse: dict | None = None, log=None) -> SeedComparison:
@@ -381,44 +366,17 @@ def paired_seeds(corpus: TagCorpus, settings: Settings, seeds, *, encoder: ts.En
         if log is not None:
             log(f"seed {seed}: " + "  ".join(f"{r['method']} {r['P@1']:.2f} / {r['R@10']:.2f} / {r['mean_rank']:.1f}"
                                              for r in rows[-2:]))
-    frame = pd.DataFrame(rows).drop(columns=["dim"])
-    wide = frame.pivot(index="seed", columns="method", values=list(METRICS))
-    summary = pd.DataFrame({(m, stat): {method: metrics.mean_sd(g[m])[i] for method, g in frame.groupby("method")}
-                            for m in METRICS for i, stat in enumerate(("mean", "sd"))})
-    return SeedComparison(rows=frame, wide=wide, summary=summary, paired=paired_differences(wide))
+    return stats.compare(pd.DataFrame(rows).drop(columns=["dim"]), metrics=METRICS)
 
 
-# --------------------------------------------------------------------------- verdict
-def beats(table: pd.DataFrame, method: str = "#TagSpace", dim=None) -> pd.DataFrame:
-    """Whether ``method`` at ``dim`` beats every other row of a prediction table, per metric."""
-    mine = table[(table["method"] == method) & (table["dim"] == dim)].iloc[0]
-    out = {}
-    for r in table[table["method"] != method].to_dict("records"):
-        name = r["method"] + (f" d={int(r['dim'])}" if pd.notna(r["dim"]) else "")
-        out[name] = {"P@1": bool(mine["P@1"] > r["P@1"]), "R@10": bool(mine["R@10"] > r["R@10"]),
-                     "mean_rank": bool(mine["mean_rank"] < r["mean_rank"])}
-    return pd.DataFrame(out).T
-
-
-def verdict(table: pd.DataFrame, best_d, seeds: SeedComparison | None = None, alpha: float = 0.05) -> str:
-    """The notebook's conclusion, computed: the validation-picked TagSpace against the baselines
-    and WSABIE on the test table, and, over paired seeds, ahead / behind / tied per metric
-    (ahead: better on the mean with paired t p < ``alpha``)."""
-    won = beats(table, dim=best_d)
-    baselines = [n for n in won.index if not n.startswith("WSABIE")]
-    lines = [f"#TagSpace d={best_d} (best on validation) beats "
-             + (("every baseline on P@1 and R@10" if won.loc[baselines, ["P@1", "R@10"]].all().all()
-                 else "NOT every baseline on P@1 and R@10") if baselines else "no baseline (none scored)")]
-    for metric in METRICS:
-        w = [n for n in won.index if n.startswith("WSABIE") and won.loc[n, metric]]
-        lines.append(f"{metric}: better than {len(w)} of {sum(n.startswith('WSABIE') for n in won.index)} WSABIE models")
-    if seeds is not None:
-        n = len(seeds.wide)
-        for metric, r in seeds.paired.iterrows():
-            diff, se, p = r.iloc[0], r["SE"], r["paired t p"]
-            better = diff < 0 if metric == "mean_rank" else diff > 0
-            word = ("tied" if not (p < alpha) else "ahead" if better else "behind")
-            lines.append(f"over {n} paired seeds, {metric}: {word} (TagSpace - WSABIE {diff:+.2f} ± {se:.2f} SE, "
-                         f"better on {int(r['won'])}/{n} seeds, paired t p = {p:.3g}, sign test p = "
-                         f"{r['sign test p']:.3g})")
-    return "\n".join(lines)
+def banner(mode: str, seed: int, settings: Settings, corpus: TagCorpus) -> str:
+    """The run's mode, seed, corpus size and settings, and every setting that differs from FULL."""
+    s = settings
+    cuts = [f"{f.name} {getattr(FULL, f.name)} -> {getattr(s, f.name)}" for f in fields(Settings)
+            if getattr(s, f.name) != getattr(FULL, f.name)]
+    return (f"MODE = {mode!r}, SEED = {seed}: {len(corpus.train):,} / {len(corpus.val):,} / {len(corpus.test):,} "
+            f"train / validation / test posts, {len(corpus.tags):,} candidate hashtags\n"
+            f"d = {', '.join(map(str, s.dims))}; WSABIE {s.wsabie_epochs} epochs, TagSpace H = {s.hidden}, "
+            f"{s.tagspace_epochs} epochs; grid {len(s.wsabie_lrs) * len(s.wsabie_token_dropouts)} + "
+            f"{len(s.tagspace_lrs) * len(s.tagspace_token_dropouts)} runs at d = {s.dims[0]}; {s.n_seeds} seed(s)\n"
+            + ("the full protocol" if not cuts else "cut from full: " + "; ".join(cuts)))
