@@ -84,7 +84,7 @@ class GitHubFiles:
             local = repo_dir / rel
             if not local.is_file():
                 self.skipped.append(key)
-                log.warning("%s: %s is missing from the local copy %s; skipped", source.name, rel, self.root)
+                log.info("%s: %s is missing from the local copy %s; skipped", source.name, rel, self.root)
                 return None
             return verify_local(local, recorded_checksums().get(key), self.cache_dir)
         cached = self.cache_dir / "github" / key
@@ -215,7 +215,7 @@ def load_sources(sources=None, root=None, cache_dir=None, base_url: str = BASE_U
     for name in names:
         if name == "tweeteval":
             kwargs = {"base_url": tweeteval_base_url} if tweeteval_base_url else {}
-            loader = TweetEval(root=root, cache_dir=cache_dir, **kwargs)
+            loader = TweetEval(root=root, cache_dir=cache_dir, report_skipped=False, **kwargs)
             te = loader.load()
             frames.append(pd.DataFrame({"id": "tweeteval:" + te["id"], "text": te["text"],
                                         "source": "tweeteval", "unit": te["task"]}))

@@ -100,6 +100,8 @@ class TweetEval:
         cache_dir: where downloads go (default ``TAGZSL_CACHE`` or ``~/.cache/tagzsl``).
         base_url: the repository's raw-file root (tests point it at 127.0.0.1).
         tasks, splits: which parts to read.
+        report_skipped: log one warning naming the skipped files (the seven-source loader
+            turns it off and reports every source's skipped files in one line itself).
     """
 
     root: pathlib.Path | str | None = None
@@ -107,6 +109,7 @@ class TweetEval:
     base_url: str = BASE_URL
     tasks: tuple[str, ...] = TASKS
     splits: tuple[str, ...] = SPLITS
+    report_skipped: bool = True
     skipped: list[str] = field(default_factory=list, init=False)
 
     def __post_init__(self):
@@ -135,7 +138,7 @@ class TweetEval:
                         "or unset it to download into the cache."
                     )
                 self.skipped.append(rel)
-                log.warning("TweetEval: %s is missing from the local copy %s; skipped", rel, self.root)
+                log.info("TweetEval: %s is missing from the local copy %s; skipped", rel, self.root)
                 return None
             return verify_local(local, recorded_checksums().get(rel), self.cache_dir)
         cached = self.cache_dir / "tweeteval" / rel
@@ -214,7 +217,7 @@ class TweetEval:
                   if (f := self.read_split(task, split)) is not None]
         if not frames:
             raise CorpusUnavailableError("no TweetEval file could be read; see the warnings above")
-        if self.skipped:
+        if self.skipped and self.report_skipped:
             log.warning("TweetEval: %d file(s) skipped: %s", len(self.skipped), ", ".join(self.skipped))
         df = pd.concat(frames, ignore_index=True)
         df["lang"] = None
