@@ -1,15 +1,15 @@
 """TagSpace against fastText supervised on the identical exported split, in one run.
 
-    nice python benchmarks/tagspace_vs_fasttext.py [--seed 2019] [--out DIR]
+    nice python benchmarks/tagspace_vs_fasttext.py [--seed 2019] [--out DIR] [--mode full] [--sources all]
 
 Builds the #TagSpace corpus (tagzsl.experiments.tagspace.build_corpus), exports train/valid/test in
 fastText format, reads the files back, and trains on exactly those files:
 
 * fastText supervised (``fasttext`` from PyPI, fasttext-wheel): softmax loss, word bigrams,
   dim 100, learning rate and epochs picked on the validation file from a small grid;
-* TagSpace (this project): WSABIE pre-training then TagSpace, learning rates picked on the
-  validation split (tagzsl's notebook 04 / tuning runs), best validation epoch kept; the
-  settings are command-line options and are printed.
+* TagSpace (this project): WSABIE pre-training then TagSpace with notebook 04's settings
+  (``tagzsl.experiments.tagspace.FULL``: learning rates and token dropout picked on the
+  validation split), best validation epoch kept; the settings are printed.
 
 Every label of the test file is ranked by both (fastText: ``predict(text, k=-1)``), and P@1,
 R@10, mean rank and the training wall time (final fit only; tuning excluded for both) are
@@ -59,34 +59,28 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", help="where the exported split goes (default: a temporary directory)")
-    parser.add_argument("--dim", type=int, default=64)
-    parser.add_argument("--hidden", type=int, default=256)
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--lr", type=float, default=0.003)
-    parser.add_argument("--dropout", type=float, default=0.5)
-    parser.add_argument("--token-dropout", type=float, default=0.0,
-                        help="TagSpace's probability of dropping a whole word while training")
-    parser.add_argument("--wsabie-token-dropout", type=float, default=0.0)
-    parser.add_argument("--wsabie-epochs", type=int, default=4,
-                        help="WSABIE epochs whose tables initialise TagSpace (0: random init)")
-    parser.add_argument("--wsabie-lr", type=float, default=0.01)
-    parser.add_argument("--optimizer", default="adam")
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--max-draws", type=int, default=1000)
+    parser.add_argument("--mode", choices=("full", "lesson", "quick"), default="full",
+                        help="TagSpace/WSABIE settings: notebook 04's (tagzsl.experiments.tagspace), "
+                             "picked on validation (default full)")
+    parser.add_argument("--sources", default="all",
+                        help="corpus sources: all (default), tweeteval, or a comma list")
     args = parser.parse_args(argv)
 
-    from tagzsl import tagspace as ts
+    from tagzsl import experiments, tagspace as ts
     from tagzsl.corpus import prepare
+    from tagzsl.data import ALL, TWEETEVAL_ONLY
     from tagzsl.experiments import tagspace as xt
 
+    S = experiments.settings_for(xt, args.mode)
+    sources = {"all": ALL, "tweeteval": TWEETEVAL_ONLY}.get(args.sources, tuple(args.sources.split(",")))
     threads = os.cpu_count() or 1
-    corpus = xt.build_corpus(prepare().clean, seed=args.seed)
+    corpus = xt.build_corpus(prepare(sources=sources).clean, min_count=S.min_count, seed=args.seed)
     out = pathlib.Path(args.out) if args.out else pathlib.Path(tempfile.mkdtemp(prefix="tagspace_ft_"))
     paths = xt.export_splits(corpus, out)
     train, val, test = (xt.read_fasttext(paths[n]) for n in ("train", "valid", "test"))
     data = xt.corpus_from_frames(train, val, test)
-    print(f"exported split under {out}: train {len(train)}, valid {len(val)}, test {len(test)} posts, "
-          f"{len(data.tags)} hashtags; {threads} CPU threads")
+    print(f"exported split (sources {args.sources}, seed {args.seed}) under {out.name}: train {len(train)}, "
+          f"valid {len(val)}, test {len(test)} posts, {len(data.tags)} hashtags; {threads} CPU threads")
 
     # ---- fastText: lr x epochs on validation
     best = None
@@ -102,28 +96,23 @@ def main(argv=None) -> int:
     ft_seconds = time.perf_counter() - start
     ft_test = ts.ranking(fasttext_scores(ft, test, data.tags), data.positives("test"))
 
-    # ---- TagSpace on the same files (WSABIE pre-training counted in its time)
+    # ---- TagSpace on the same files, notebook 04's settings (picked on validation; WSABIE
+    # pre-training counted in its time)
     enc = ts.Encoder().fit(train["tokens"], data.tags)
-    common = dict(dim=args.dim, batch_size=args.batch_size, max_draws=args.max_draws, seed=args.seed,
-                  optimizer=args.optimizer, dropout=args.dropout, encoder=enc)
-    init, ts_seconds = None, 0.0
-    if args.wsabie_epochs:
-        init = ts.train("wsabie", data, epochs=args.wsabie_epochs, learning_rate=args.wsabie_lr,
-                        token_dropout=args.wsabie_token_dropout, **common)
-        ts_seconds += init.seconds
-    trained = ts.train("tagspace", data, hidden=args.hidden, epochs=args.epochs, learning_rate=args.lr,
-                       token_dropout=args.token_dropout, init_from=init, **common)
-    ts_seconds += trained.seconds
-    ts_test = ts.ranking(ts.predict_scores(trained.model, enc.words(test["tokens"])),
-                                         data.positives("test"))
+    dim = S.dims[0]
+    init = ts.train("wsabie", data, dim=dim, encoder=enc, seed=args.seed, **S.picked("wsabie"),
+                    **S.train_kwargs("wsabie"))
+    trained = ts.train("tagspace", data, dim=dim, encoder=enc, seed=args.seed, init_from=init,
+                       **S.picked("tagspace"), **S.train_kwargs("tagspace"))
+    ts_seconds = init.seconds + trained.seconds
+    ts_test = ts.ranking(ts.predict_scores(trained.model, enc.words(test["tokens"])), data.positives("test"))
 
     print(f"fastText: supervised, loss=softmax, dim=100, wordNgrams=2, minCount=1, thread={threads}, "
           f"lr={ft_lr}, epoch={ft_epoch} (picked on valid from lr 0.1/0.5/1.0 x epoch 5/15)")
-    print(f"TagSpace: d={args.dim}, H={args.hidden}, K=5, {args.optimizer} lr={args.lr}, dropout={args.dropout}, "
-          f"token dropout={args.token_dropout}, epochs={args.epochs} (best validation epoch kept), "
-          f"batch={args.batch_size}, WARP m=0.1, "
-          f"max draws={args.max_draws}; tables from WSABIE ({args.wsabie_epochs} epochs, lr={args.wsabie_lr}, "
-          f"token dropout={args.wsabie_token_dropout}), "
+    print(f"TagSpace ({args.mode} settings of notebook 04): d={dim}, H={S.hidden}, K={S.window}, "
+          f"{S.optimizer} {S.picked('tagspace')}, dropout={S.dropout}, epochs={S.tagspace_epochs} "
+          f"(best validation epoch kept), batch={S.tagspace_batch_size}, WARP m={S.margin}, "
+          f"max draws={S.max_draws}; tables from WSABIE ({S.wsabie_epochs} epochs, {S.picked('wsabie')}), "
           f"its time included")
     print()
     print(f"{'':18s}{'fastText':>12s}{'TagSpace':>12s}{'TagSpace/fastText':>20s}")

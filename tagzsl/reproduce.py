@@ -310,7 +310,10 @@ def run(only=None, quick: bool = False, mode: str | None = None, seed: int = con
             raise NotebookFailed(f"{source.name} failed: {detail}\nexecuted copy with the traceback: {failed}") from None
         clean_outputs(nb, replacements)
         config.atomic_write_bytes(out, nbformat.writes(nb).encode("utf-8") + b"\n")
-        written = sorted(name for name, stamp in _pngs(figures_dir).items() if before.get(name) != stamp)
+        # PNGs this notebook names and (re)wrote: another run may share the figures folder
+        own = {m for c in nb.cells if c.cell_type == "code" for m in _PNG_LITERAL.findall(c.source)}
+        written = sorted(name for name, stamp in _pngs(figures_dir).items()
+                         if before.get(name) != stamp and (not own or name in own))
         seconds = time.perf_counter() - start
         result = {"notebook": source.name, "output": str(out), "seconds": seconds, "mode": mode,
                   "figures": written, "problems": check_outputs(out, figures=written)}
