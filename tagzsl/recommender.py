@@ -103,6 +103,18 @@ class Recommender:
         self.hubness = hubness
         self.hparams = hparams
 
+    @property
+    def vectors(self):
+        """The word vectors; a loaded model reads its ``vectors.npz`` only when first needed
+        (ranking the trained hashtags of most methods does not need it: a faster start)."""
+        if self._vectors is None and getattr(self, "_vectors_file", None) is not None:
+            self._vectors, self._vectors_file = storage.read_vectors(self._vectors_file), None
+        return self._vectors
+
+    @vectors.setter
+    def vectors(self, value):
+        self._vectors, self._vectors_file = value, None
+
     def get_params(self, deep: bool = True) -> dict:
         """Constructor arguments (scikit-learn protocol; ``clone`` and ``GridSearchCV`` use it)."""
         return {"method": self.method, "vectors": self.vectors, "seed": self.seed, "hubness": self.hubness,
@@ -190,12 +202,12 @@ class Recommender:
             self.model_ = models.feature_extractor(gru)
             feats = _run(self.model_, ids)
             params, _ = zsl.select_eszsl(feats, y, seen, grid=settings.eszsl_grid, seed=self.seed)
-            self.arrays_ = {"W": zsl.ESZSL(**params).fit(feats, y, seen).W_}
+            self.arrays_ = {"W": zsl.ESZSL(**params).fit(feats, y, seen).W_, "seen": seen}
         else:  # DEM in the word-vector space: f(x) = unit mean word vector + learned correction
             encoder = zsl.word_space_encoder(models.feature_extractor(gru), matrix)
             dem = zero_shot.train_dem(encoder, ids, seen[y], settings, seed=self.seed, labels=y,
                                       hashtag_branch=keras.layers.UnitNormalization(name="unit_hashtag"))
-            self.model_, self.arrays_ = dem.tweet_encoder, {}
+            self.model_, self.arrays_ = dem.tweet_encoder, {"seen": seen}
 
     def _fit_tagspace(self, cleaned, tag_lists):
         import collections
@@ -280,7 +292,8 @@ class Recommender:
             scores = tagspace.predict_scores(self.model_, self.encoder_.words([t.split() for t in cleaned]))
             index = {t: i for i, t in enumerate(self.encoder_.tags_)}
             return scores[:, [index[n] for n in names]]
-        vectors = self._vectors_for(names)[0] if vectors is None else vectors
+        if vectors is None:  # the trained hashtags: their vectors are saved with the model
+            vectors = self.arrays_["seen"] if "seen" in self.arrays_ else self._vectors_for(names)[0]
         out = _run(self.model_, models.vectorize(self.vectorizer_, cleaned))
         if self.method == "conse":
             return self._conse(out, self.arrays_["seen"], vectors)
@@ -344,13 +357,13 @@ class Recommender:
             if self.vectors is not None:
                 storage.write_vectors(tmp / storage.VECTORS, self.vectors)
             if self.method in SUPERVISED:
-                self.classifier_.model_.save(tmp / storage.MODEL)
+                storage.write_keras(tmp / storage.MODEL, self.classifier_.model_)
                 storage.write_json(tmp / storage.VOCABULARY, self.classifier_.vectorizer_.get_vocabulary())
             elif self.method in TAGSPACE:
                 storage.write_arrays(tmp / storage.ARRAYS, {f"w{i:03d}": w for i, w in enumerate(self.model_.get_weights())})
                 storage.write_json(tmp / storage.VOCABULARY, self.encoder_.vocabulary_)
             else:
-                self.model_.save(tmp / storage.MODEL)
+                storage.write_keras(tmp / storage.MODEL, self.model_)
                 storage.write_arrays(tmp / storage.ARRAYS, self.arrays_)
                 storage.write_json(tmp / storage.VOCABULARY, self.vectorizer_.get_vocabulary())
             if cfg["centring"]:
@@ -371,45 +384,27 @@ class Recommender:
         rec = cls(**params)
         if rec.method not in METHODS:
             raise storage.ModelFolderError(f"{directory / storage.CONFIG} names an unknown method {rec.method!r}")
-        if cfg.get("has_vectors"):
-            rec.vectors = storage.read_vectors(directory / storage.VECTORS)
+        if cfg.get("has_vectors"):  # read when first needed (Recommender.vectors); checked now
+            rec._vectors_file = storage.check_npz(directory / storage.VECTORS, "not a word-vector file")
         rec.hashtags_, rec.history_, rec.mode_ = list(cfg["hashtags"]), cfg.get("history", {}), cfg.get("mode")
         if cfg.get("centring"):  # folders saved before the hubness correction rank without it
-            rec.centring_ = storage.read_vector(directory / storage.CENTRING, "tweet_mean",
-                                                getattr(rec.vectors, "vector_size", -1))
+            rec.centring_ = storage.read_vector(directory / storage.CENTRING, "tweet_mean")
         vocabulary = storage.read_json(directory / storage.VOCABULARY)
         if rec.method in SUPERVISED:
-            clf = supervised.Classifier(rec.method, seed=rec.seed, vectors=rec.vectors, **rec.hparams)
+            clf = supervised.Classifier(rec.method, seed=rec.seed, **rec.hparams)  # vectors: training only
             clf.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary, sequence_length=clf.sequence_length)
             clf.model_ = storage.read_keras(directory / storage.MODEL)
             clf.classes_, clf.history_ = list(rec.hashtags_), rec.history_
             rec.classifier_ = clf
         elif rec.method in TAGSPACE:
-            rec._load_tagspace(directory, vocabulary)
+            rec.model_, rec.encoder_ = storage.read_tagspace(directory, rec.method, rec.hashtags_, vocabulary,
+                                                             rec.hparams)
         else:
             rec.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary,
                                                      sequence_length=rec._zero_shot_settings().sequence_length)
             rec.model_ = storage.read_keras(directory / storage.MODEL)
             rec.arrays_ = storage.read_arrays(directory / storage.ARRAYS)
         return rec
-
-    def _load_tagspace(self, directory, vocabulary):
-        from tagzsl import models, tagspace
-
-        encoder = tagspace.Encoder()
-        encoder.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary, sequence_length=encoder.seq_len)
-        encoder.vocabulary_ = encoder.vectorizer_.get_vocabulary()
-        encoder.tags_, encoder.tag_index_ = list(self.hashtags_), {t: i for i, t in enumerate(self.hashtags_)}
-        arrays = storage.read_arrays(directory / storage.ARRAYS)
-        shape = {k: self.hparams[k] for k in ("dim", "hidden") if k in self.hparams and
-                 (k != "hidden" or self.method == "tagspace")}
-        model = tagspace.build_model(self.method, len(encoder.vocabulary_), len(encoder.tags_), **shape)
-        try:
-            model.set_weights([arrays[k] for k in sorted(arrays)])
-        except ValueError as err:
-            raise storage.ModelFolderError(f"{directory / storage.ARRAYS} does not fit the model in "
-                                           f"{storage.CONFIG} ({err}); {storage.RETRAIN}") from None
-        self.model_, self.encoder_ = model, encoder
 
 
 #: One name for people who know the old class.

@@ -89,6 +89,35 @@ def write_vectors(path, kv) -> None:
     np.savez(path, words=words, matrix=np.asarray(kv.vectors, dtype="float32"))
 
 
+def _layers(layer):
+    yield layer
+    for sub in getattr(layer, "layers", ()):
+        yield from _layers(sub)
+
+
+def write_keras(path, model) -> None:
+    """A Keras model for inference: no optimizer state, no initialiser constants.
+
+    An ``Embedding`` initialised from the word vectors (``Constant(matrix)``) would write the
+    whole matrix into the archive's ``config.json`` as JSON (233 MB for the zero-shot GRU,
+    ~45 s to parse on load) besides the trained weights, and a compiled model its optimizer's
+    moments. So an uncompiled copy sharing the layers is saved, with ``Constant`` initialisers
+    swapped for ``Zeros`` while it is written (the trained weights are what loading restores).
+    """
+    import keras
+
+    slim = keras.Model(model.inputs, model.outputs, name=model.name)
+    swapped = [(layer, name, value) for layer in _layers(slim) for name, value in vars(layer).items()
+               if name.endswith("_initializer") and isinstance(value, keras.initializers.Constant)]
+    try:
+        for layer, name, _ in swapped:
+            setattr(layer, name, keras.initializers.Zeros())
+        slim.save(path)
+    finally:
+        for layer, name, value in swapped:
+            setattr(layer, name, value)
+
+
 def write_arrays(path, arrays: dict) -> None:
     np.savez(path, **{k: np.asarray(v) for k, v in arrays.items()})
 
@@ -126,12 +155,18 @@ def read_config(directory) -> dict:
     return cfg
 
 
-def _npz(path, what):
+def check_npz(path, what: str) -> pathlib.Path:
+    """A quick check (present, a zip archive) of an ``.npz`` read later; one line naming it if not."""
     path = pathlib.Path(path)
     if not path.is_file():
         raise ModelFolderError(f"{path} is missing: the model folder is incomplete; {RETRAIN}")
     if not zipfile.is_zipfile(path):  # np.load would try to unpickle anything else
         raise ModelFolderError(f"{path} is corrupt or truncated ({what}); {RETRAIN}")
+    return path
+
+
+def _npz(path, what):
+    path = check_npz(path, what)
     try:
         with np.load(path, allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
@@ -148,11 +183,11 @@ def read_arrays(path) -> dict:
     return _npz(path, "not an array archive")
 
 
-def read_vector(path, name: str, size: int) -> np.ndarray:
-    """The 1-d float array ``name`` of length ``size`` from an ``.npz``; one line naming the file if not."""
+def read_vector(path, name: str) -> np.ndarray:
+    """The 1-d float array ``name`` from an ``.npz``; one line naming the file if there is none."""
     vector = _npz(path, "not an array archive").get(name)
-    if vector is None or vector.shape != (size,):
-        raise ModelFolderError(f"{path} has no {name!r} vector of length {size}; {RETRAIN}")
+    if vector is None or vector.ndim != 1 or not np.isfinite(vector).all():
+        raise ModelFolderError(f"{path} has no usable {name!r} vector; {RETRAIN}")
     return vector.astype("float32")
 
 
@@ -186,3 +221,24 @@ def read_keras(path):
     except Exception as err:  # Keras raises many types for a damaged archive
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ModelFolderError(f"{path} could not be loaded ({reason[:200]}); {RETRAIN}") from None
+
+
+def read_tagspace(directory, method: str, hashtags, vocabulary, hparams) -> tuple:
+    """``(model, encoder)`` of a #TagSpace/WSABIE folder: the model rebuilt from its
+    hyper-parameters and ``arrays.npz``'s weights; one line naming the file if they do not fit."""
+    from tagzsl import models, tagspace
+
+    directory = pathlib.Path(directory)
+    encoder = tagspace.Encoder()
+    encoder.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary, sequence_length=encoder.seq_len)
+    encoder.vocabulary_ = encoder.vectorizer_.get_vocabulary()
+    encoder.tags_, encoder.tag_index_ = list(hashtags), {t: i for i, t in enumerate(hashtags)}
+    arrays = read_arrays(directory / ARRAYS)
+    shape = {k: hparams[k] for k in ("dim", "hidden") if k in hparams and (k != "hidden" or method == "tagspace")}
+    model = tagspace.build_model(method, len(encoder.vocabulary_), len(encoder.tags_), **shape)
+    try:
+        model.set_weights([arrays[k] for k in sorted(arrays)])
+    except ValueError as err:
+        raise ModelFolderError(f"{directory / ARRAYS} does not fit the model in {CONFIG} ({err}); "
+                               f"{RETRAIN}") from None
+    return model, encoder

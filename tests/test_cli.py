@@ -141,6 +141,9 @@ def test_missing_empty_or_unreachable_corpus_is_one_line(tmp_path, capsys, monke
     monkeypatch.setenv("TAGZSL_DATA", str(tmp_path / "empty"))
     code, _, err = run(["train", "--method", "ann", "--out", str(tmp_path / "m1"), "--quick"], capsys)
     assert code == 1 and "does not hold a TweetEval copy" in one_line(err)
+    monkeypatch.setenv("TAGZSL_DATA", str(tmp_path / "no-such-folder"))  # set to a folder that is not there
+    code, _, err = run(["train", "--method", "ann", "--out", str(tmp_path / "m1"), "--quick"], capsys)
+    assert code == 1 and "no-such-folder does not hold a TweetEval copy" in one_line(err)
     monkeypatch.setenv("TAGZSL_DATA", "")  # empty: download, but we are offline
 
     def offline(*a, **k):

@@ -2,7 +2,9 @@
 candidates without vectors, and a model folder that never unpickles anything."""
 import pathlib
 import pickle
+import zipfile
 
+import h5py
 import numpy as np
 import pytest
 
@@ -67,11 +69,18 @@ def test_every_family_recommends_saves_and_loads(method, data, split, tmp_path):
     path = rec.save(tmp_path / method)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folder left
     assert not [p for p in path.iterdir() if p.suffix in (".pkl", ".pickle", ".kv")]
+    if (path / "model.keras").exists():  # for inference: no word-vector constant in its config, no optimizer
+        with zipfile.ZipFile(path / "model.keras") as archive:
+            assert "Constant" not in archive.read("config.json").decode()
+            with archive.open("model.weights.h5") as fh, h5py.File(fh) as weights:
+                assert "optimizer" not in weights
     again = Recommender.load(path)
     assert again.method == method and again.hashtags_ == rec.hashtags_
     for a, b in zip(again.recommend(texts, k=3), out):
         assert [t for t, _ in a] == [t for t, _ in b]
         np.testing.assert_allclose([s for _, s in a], [s for _, s in b], rtol=1e-4, atol=1e-5)
+    assert again.__dict__["_vectors"] is None  # the trained hashtags ranked without reading vectors.npz
+    assert again.vectors.index_to_key == rec.vectors.index_to_key  # read when first needed
 
 
 @pytest.mark.parametrize("method", ["conse", "dem"])
