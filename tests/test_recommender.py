@@ -231,3 +231,12 @@ def test_centring_is_not_applied_where_it_was_not_measured(data, split):
         assert getattr(fitted(method, data, split), "centring_", None) is None
     with pytest.raises(ValueError, match="hubness must be one of centre, none"):
         Recommender("conse", vectors=data[1], hubness="csls").fit(["a b c"], ["x"])
+
+
+def test_top_k_is_the_stable_full_sort_cut_at_k_ties_included():
+    from tagzsl.recommender import _top_k
+
+    rng = np.random.default_rng(0)
+    for shape, k in [((300, 30), 4), ((50, 7), 3), ((10, 5), 5), ((10, 5), 9), ((200, 40), 1)]:
+        scores = rng.integers(0, 4, shape).astype("float32")  # many ties, also across the k-th place
+        np.testing.assert_array_equal(_top_k(scores, k), np.argsort(-scores, axis=1, kind="stable")[:, :k])
