@@ -35,12 +35,17 @@ def test_notebooks_executed_this_session_have_clean_outputs():
 
 
 @pytest.mark.parametrize("path", reproduce.notebooks(), ids=lambda p: p.stem)
-def test_committed_notebook_was_run_in_full_mode_with_clean_outputs(path):
-    stamp = nbformat.read(path, as_version=4).metadata.get("tagzsl")
+def test_committed_notebook_is_a_stamped_run_with_clean_outputs(path):
+    """A committed notebook was executed by `tagzsl reproduce` (full or lesson mode, stamped in its
+    metadata), its parameters cell says the mode it ran in, and its outputs are clean."""
+    nb = nbformat.read(path, as_version=4)
+    stamp = nb.metadata.get("tagzsl")
     if stamp is None:
         pytest.skip(f"{path.name} was not executed by this version of tagzsl reproduce yet: "
                     f"run `tagzsl reproduce --only {path.stem[:2]}` (full mode) and commit it")
-    assert stamp["mode"] == "full", f"{path.name} was committed from a {stamp['mode']} run"
+    assert stamp["mode"] in ("full", "lesson"), f"{path.name} was committed from a {stamp['mode']} run"
+    assert reproduce.parameters(nb).get("MODE") == stamp["mode"], \
+        f"{path.name}: its parameters cell does not say the mode it was run in ({stamp['mode']})"
     problems = reproduce.check_outputs(path)
     assert problems == [], "\n".join(problems)
 
