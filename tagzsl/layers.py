@@ -19,13 +19,20 @@ from keras import layers, ops
 INIT = "glorot_uniform"  # Xavier-uniform kernels, as the papers
 
 
-@keras.saving.register_keras_serializable(package="tagzsl")
-class MaskedMean(layers.Layer):
-    """Mean over time of the non-padded positions."""
+class _PoolOverTime(layers.Layer):
+    """A pooling over time that reads the padding mask and consumes it (no mask downstream)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+@keras.saving.register_keras_serializable(package="tagzsl")
+class MaskedMean(_PoolOverTime):
+    """Mean over time of the non-padded positions."""
 
     def call(self, x, mask=None):
         if mask is None:
@@ -33,17 +40,10 @@ class MaskedMean(layers.Layer):
         m = ops.expand_dims(ops.cast(mask, x.dtype), -1)
         return ops.sum(x * m, axis=1) / ops.maximum(ops.sum(m, axis=1), 1.0)
 
-    def compute_mask(self, inputs, mask=None):
-        return None
-
 
 @keras.saving.register_keras_serializable(package="tagzsl")
-class MaxOverTime(layers.Layer):
+class MaxOverTime(_PoolOverTime):
     """Max over time of the non-padded positions (CNN pooling); an all-padding row gives zeros."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.supports_masking = True
 
     def call(self, x, mask=None):
         if mask is None:
@@ -51,9 +51,6 @@ class MaxOverTime(layers.Layer):
         m = ops.expand_dims(ops.cast(mask, "bool"), -1)
         pooled = ops.max(ops.where(m, x, ops.full_like(x, -1e9)), axis=1)
         return ops.where(ops.any(m, axis=1), pooled, ops.zeros_like(pooled))
-
-    def compute_mask(self, inputs, mask=None):
-        return None
 
 
 @keras.saving.register_keras_serializable(package="tagzsl")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 
 @dataclass(frozen=True)
@@ -83,13 +82,9 @@ def _glob_regex(pattern: str) -> re.Pattern:
 @lru_cache(maxsize=None)
 def recorded_checksums() -> dict[str, str]:
     """``{"<owner>/<repo>/<path>": sha256}`` for every GitHub file the project knows."""
-    text = resources.files("tagzsl.data").joinpath("github_sha256.txt").read_text()
-    sums = {}
-    for line in text.splitlines():
-        if line.strip():
-            digest, path = line.split(maxsplit=1)
-            sums[path.strip().removeprefix("./")] = digest
-    return sums
+    from tagzsl.data.tweeteval import read_checksum_file
+
+    return read_checksum_file("github_sha256.txt")
 
 
 def table_files(source: Source, table: Table) -> list[str]:

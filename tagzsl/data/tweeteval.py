@@ -38,15 +38,21 @@ class ChecksumError(RuntimeError):
     """A downloaded file does not match its recorded SHA-256 sum."""
 
 
-def recorded_checksums() -> dict[str, str]:
-    """``{"datasets/<task>/<file>": sha256}`` for every file the project knows the sum of."""
-    text = resources.files("tagzsl.data").joinpath("tweeteval_sha256.txt").read_text()
+def read_checksum_file(name: str) -> dict[str, str]:
+    """``{path: sha256}`` from a ``sha256sum``-format file shipped in ``tagzsl/data`` (a leading
+    ``./`` of a path is dropped)."""
+    text = resources.files("tagzsl.data").joinpath(name).read_text()
     sums = {}
     for line in text.splitlines():
         if line.strip():
             digest, path = line.split(maxsplit=1)
-            sums[path.strip()] = digest
+            sums[path.strip().removeprefix("./")] = digest
     return sums
+
+
+def recorded_checksums() -> dict[str, str]:
+    """``{"datasets/<task>/<file>": sha256}`` for every file the project knows the sum of."""
+    return read_checksum_file("tweeteval_sha256.txt")
 
 
 _VERIFIED: dict = {}
