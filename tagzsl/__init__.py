@@ -3,7 +3,8 @@
 ``tagzsl.Recommender`` is the entry point for people (``HashtagRecommender`` is its older
 name); it is imported lazily so that ``import tagzsl`` stays cheap (TensorFlow loads on first use).
 """
-__version__ = "0.1.0"
+from tagzsl.config import VERSION as __version__
+
 __all__ = ["Recommender", "HashtagRecommender"]
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import pathlib
 
+#: The package version (``tagzsl.__version__``), written into every saved model folder.
+VERSION = "0.1.0"
+
 #: The seed every experiment uses unless told otherwise (documented in the README).
 DEFAULT_SEED = 2019
 

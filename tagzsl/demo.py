@@ -31,7 +31,7 @@ import warnings
 
 import numpy as np
 
-from tagzsl import __version__, config
+from tagzsl import config
 
 # Before gradio is imported: no usage statistics, no version check, no hub telemetry.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -276,7 +276,7 @@ def _slug(label) -> str:
 def cache_path(seed=config.DEFAULT_SEED, methods=None) -> pathlib.Path:
     """Where the demo models for these settings live (the key changes with any setting)."""
     methods = methods_for() if methods is None else methods
-    key = json.dumps([FORMAT_VERSION, __version__, recommender_class().__name__, seed, methods], sort_keys=True)
+    key = json.dumps([FORMAT_VERSION, config.VERSION, recommender_class().__name__, seed, methods], sort_keys=True)
     return config.cache_dir() / "demo" / hashlib.sha256(key.encode()).hexdigest()[:12]
 
 

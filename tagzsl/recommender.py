@@ -40,7 +40,7 @@ import warnings
 
 import numpy as np
 
-from tagzsl import __version__, config, embeddings, hashtag_vectors, preprocess, storage, supervised
+from tagzsl import config, embeddings, hashtag_vectors, preprocess, storage, supervised
 
 SUPERVISED = ("ann", "cnn", "gru", "gru_attention", "transformer")
 TAGSPACE = ("tagspace", "wsabie")
@@ -106,7 +106,7 @@ class Recommender:
         **hparams: the method's hyper-parameters: :class:`tagzsl.supervised.Classifier`
             arguments (supervised), :func:`tagzsl.tagspace.train` arguments plus ``min_count``
             (hashtags seen fewer times are dropped; #TagSpace), or
-            :class:`tagzsl.experiments.zero_shot.Settings` fields (zero-shot).
+            :class:`tagzsl.zsl_training.TrainingSettings` fields (zero-shot).
 
     Learned state: ``hashtags_`` (the hashtags it was trained on), ``history_``.
     """
@@ -187,15 +187,14 @@ class Recommender:
         return hashtag_vectors.conse_embedding(probs, seen).mean(axis=0)
 
     def _zero_shot_settings(self):
-        from tagzsl.experiments import zero_shot
+        from tagzsl.zsl_training import TrainingSettings
 
-        return dataclasses.replace(zero_shot.FULL, **self.hparams)
+        return TrainingSettings(**self.hparams)
 
     def _fit_zero_shot(self, cleaned, labels):
         import keras
 
-        from tagzsl import models, zsl
-        from tagzsl.experiments import zero_shot
+        from tagzsl import models, zsl, zsl_training
 
         settings = self._zero_shot_settings()
         self.hashtags_ = sorted(set(labels))
@@ -209,7 +208,7 @@ class Recommender:
         matrix, _ = embeddings.embedding_matrix(self.vectors, self.vectorizer_.get_vocabulary())
         ids = models.vectorize(self.vectorizer_, cleaned)
         y = np.array([self.hashtags_.index(h) for h in labels])
-        gru = zero_shot.train_gru(ids, y, len(self.hashtags_), matrix, settings, seed=self.seed)
+        gru = zsl_training.train_gru(ids, y, len(self.hashtags_), matrix, settings, seed=self.seed)
         self.history_ = {k: [float(v) for v in vals] for k, vals in gru.history.history.items()}
         if self.method == "conse":
             self.model_, self.arrays_ = gru, {"seen": seen}
@@ -221,7 +220,7 @@ class Recommender:
             self.arrays_ = {"W": zsl.ESZSL(**params).fit(feats, y, seen).W_, "seen": seen}
         else:  # DEM in the word-vector space: f(x) = unit mean word vector + learned correction
             encoder = zsl.word_space_encoder(models.feature_extractor(gru), matrix)
-            dem = zero_shot.train_dem(encoder, ids, seen[y], settings, seed=self.seed, labels=y,
+            dem = zsl_training.train_dem(encoder, ids, seen[y], settings, seed=self.seed, labels=y,
                                       hashtag_branch=keras.layers.UnitNormalization(name="unit_hashtag"))
             self.model_, self.arrays_ = dem.tweet_encoder, {"seen": seen}
 
@@ -364,7 +363,7 @@ class Recommender:
         if directory.exists() and not (directory / storage.CONFIG).is_file() and any(directory.iterdir()):
             raise FileExistsError(f"{directory} exists and is not a tagzsl model folder; not overwriting it")
         params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items() if k != "vectors"}
-        cfg = {"format": storage.FORMAT, "format_version": storage.FORMAT_VERSION, "tagzsl_version": __version__,
+        cfg = {"format": storage.FORMAT, "format_version": storage.FORMAT_VERSION, "tagzsl_version": config.VERSION,
                "params": params, "hashtags": self.hashtags_, "has_vectors": self.vectors is not None,
                "mode": getattr(self, "mode_", None), "history": self.history_,
                "centring": getattr(self, "centring_", None) is not None}

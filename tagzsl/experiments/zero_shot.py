@@ -9,7 +9,7 @@ the experiment around them:
   (both in :mod:`.zero_shot_partitions`).
 * :func:`run_partition`: every method on one partition, with three baselines (random, the
   few-shot :func:`source_only_scores`, word2vec similarity, also centred against hubness);
-  :func:`run`: every split x partition. Training helpers: :mod:`.zero_shot_training`.
+  :func:`run`: every split x partition. Training helpers: :mod:`tagzsl.zsl_training`.
 * :func:`summarise`: mean ± sd tables (:func:`tagzsl.metrics.mean_sd`, ``ddof=1``);
   :func:`beside_paper`: Table 3's means beside the paper's; :func:`table4`: the paper's
   Table 4 beside our examples; :func:`verdict`: whether the paper's ordering holds and
@@ -30,9 +30,8 @@ import numpy as np
 
 from tagzsl import config, display, embeddings, metrics, models
 from tagzsl.experiments.zero_shot_partitions import N_PARTITIONS, Partition, check_no_leak, make_partitions
-from tagzsl.experiments.zero_shot_training import (build_encoder_inputs, softmax_head,  # also used as
-                                                   train_dem, train_gru)                # zero_shot.train_gru
 from tagzsl.hashtag_vectors import centre
+from tagzsl.zsl_training import TrainingSettings, build_encoder_inputs, softmax_head, train_dem, train_gru
 from tagzsl.zsl import ESZSL, ESZSL_GRID, conse, random_scores, select_eszsl, word2vec_similarity, word_space_encoder
 
 SPLITS = ((40, 10), (30, 20), (25, 25))
@@ -43,25 +42,10 @@ METHODS = ("random", "source only", "word2vec similarity", "word2vec similarity 
 
 # --------------------------------------------------------------------------- settings
 @dataclass(frozen=True)
-class Settings:
-    """One zero-shot run: the GRU tweet encoder, DEM's training, the partitions.
+class Settings(TrainingSettings):
+    """One zero-shot run: the methods' training (:class:`tagzsl.zsl_training.TrainingSettings`)
+    plus the protocol's splits, partitions and example tweets."""
 
-    The paper's tweet features are a 1024-d layer; ours are the last state of the second of
-    two stacked GRUs (``units`` then ``features``) on the 2-core CPU, see notebook 03.
-    """
-
-    units: int = 128               # first GRU
-    features: int = 128            # second GRU = the "features" layer
-    sequence_length: int = 14
-    epochs: int = 5                # GRU classifier, early stopping on a seen validation slice
-    patience: int = 2
-    batch_size: int = 64
-    dem_epochs: int = 3
-    dem_learning_rate: float = 1e-4
-    dem_l2: float = 1e-3
-    dem_activation: str = "tanh"
-    few_shot_epochs: int = 1
-    eszsl_grid: tuple = ESZSL_GRID
     splits: tuple = SPLITS
     n_partitions: int = N_PARTITIONS   # random partitions per split (the paper does not say)
     n_examples: int = 8            # Table 4 style example tweets

@@ -1,17 +1,43 @@
-"""Training helpers of notebook 03's protocol (:mod:`tagzsl.experiments.zero_shot`).
+"""Training the zero-shot methods' parts: the GRU tweet encoder, the softmax head, DEM.
 
-The GRU tweet encoder trained on the seen hashtags, the softmax head that gives few-shot
-ConSE its classifier, and DEM's training loop, each seeded (``config.DEFAULT_SEED`` by
-default) and with early stopping on a stratified slice of the training tweets.
-:mod:`tagzsl.experiments.zero_shot` re-exports them, so ``zero_shot.train_gru`` keeps working.
+The GRU tweet encoder trained on the seen hashtags (its ``"features"`` layer feeds ConSE, ESZSL
+and DEM), the softmax head that gives few-shot ConSE its classifier, and DEM's training loop,
+each seeded (``config.DEFAULT_SEED`` by default) and with early stopping on a stratified slice
+of the training tweets. :class:`TrainingSettings` holds their hyper-parameters; notebook 03's
+protocol (:mod:`tagzsl.experiments.zero_shot`) extends it with its splits and partitions, and
+:class:`tagzsl.recommender.Recommender` uses it for ``conse``, ``eszsl`` and ``dem``.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import keras
 import numpy as np
 
 from tagzsl import config, embeddings, models
-from tagzsl.zsl import DEM, dem_dataset
+from tagzsl.zsl import DEM, ESZSL_GRID, dem_dataset
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """Hyper-parameters of the zero-shot methods' training (defaults: notebook 03's full run).
+
+    The paper's tweet features are a 1024-d layer; ours are the last state of the second of
+    two stacked GRUs (``units`` then ``features``) on the 2-core CPU, see notebook 03.
+    """
+
+    units: int = 128               # first GRU
+    features: int = 128            # second GRU = the "features" layer
+    sequence_length: int = 14
+    epochs: int = 5                # GRU classifier, early stopping on a seen validation slice
+    patience: int = 2
+    batch_size: int = 64
+    dem_epochs: int = 3
+    dem_learning_rate: float = 1e-4
+    dem_l2: float = 1e-3
+    dem_activation: str = "tanh"
+    few_shot_epochs: int = 1
+    eszsl_grid: tuple = ESZSL_GRID
 
 
 def build_encoder_inputs(texts, kv, sequence_length: int):
@@ -28,13 +54,12 @@ def validation_slice(rows, labels, fraction=0.1, seed: int = config.DEFAULT_SEED
     return train_test_split(rows, test_size=fraction, random_state=seed, stratify=labels)
 
 
-def train_gru(token_ids, labels, n_classes, embedding_matrix, settings=None, seed: int = config.DEFAULT_SEED):
+def train_gru(token_ids, labels, n_classes, embedding_matrix, settings: TrainingSettings = TrainingSettings(), seed: int = config.DEFAULT_SEED):
     """The GRU classifier of ``tagzsl.models`` trained on (seen) ``labels``; early stopping.
 
     ``settings``: a :class:`tagzsl.experiments.zero_shot.Settings` (``units``, ``features``,
     ``sequence_length``, ``epochs``, ``patience``, ``batch_size``); None: its ``FULL``.
     """
-    settings = settings or _full()
     keras.utils.set_random_seed(seed)
     fit_rows, val_rows = validation_slice(np.arange(len(labels)), labels, seed=seed)
     model = models.build_model("gru", vocab_size=len(embedding_matrix), num_classes=n_classes,
@@ -59,7 +84,7 @@ def softmax_head(features, labels, n_classes, epochs=15, seed: int = config.DEFA
     return head
 
 
-def train_dem(encoder, token_ids, hashtag_vectors, settings=None, epochs=None, dem=None,
+def train_dem(encoder, token_ids, hashtag_vectors, settings: TrainingSettings = TrainingSettings(), epochs=None, dem=None,
               seed: int = config.DEFAULT_SEED, labels=None, **dem_kw):
     """Train (or continue training) a :class:`tagzsl.zsl.DEM` on ``(token_ids, hashtag vector)`` pairs.
 
@@ -67,7 +92,6 @@ def train_dem(encoder, token_ids, hashtag_vectors, settings=None, epochs=None, d
     ``settings``: a :class:`tagzsl.experiments.zero_shot.Settings` (``dem_l2``,
     ``dem_learning_rate``, ``dem_epochs``, ``patience``, ``batch_size``); None: its ``FULL``.
     """
-    settings = settings or _full()
     keras.utils.set_random_seed(seed)
     if dem is None:
         dem = DEM(encoder, l2=settings.dem_l2, **dem_kw)
@@ -81,9 +105,3 @@ def train_dem(encoder, token_ids, hashtag_vectors, settings=None, epochs=None, d
             epochs=epochs or settings.dem_epochs, callbacks=[stop], verbose=0,
             shuffle=False)  # the dataset shuffles itself
     return dem
-
-
-def _full():
-    from tagzsl.experiments.zero_shot import FULL  # here, not at the top: zero_shot imports this module
-
-    return FULL
