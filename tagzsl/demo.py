@@ -31,7 +31,7 @@ import warnings
 
 import numpy as np
 
-from tagzsl import config
+from tagzsl import config, display
 
 # Before gradio is imported: no usage statistics, no version check, no hub telemetry.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -225,15 +225,6 @@ def launch(app, port=None, inline=False, block=True, quiet=True) -> str:
 
 
 # --------------------------------------------------------------------------- training and cache
-def _is_clean(text) -> bool:
-    from better_profanity import profanity
-
-    if not getattr(_is_clean, "loaded", False):
-        profanity.load_censor_words()
-        _is_clean.loaded = True
-    return not profanity.contains_profanity(text)
-
-
 def pick_examples(test, trained, kv, seed=config.DEFAULT_SEED, n=N_EXAMPLES, n_pool=N_POOL):
     """Example tweets and the zero-shot candidate pool, chosen from the ``test`` rows (columns
     ``raw``, ``tokens``, ``hashtags``): tweets with 6-20 words passing the profanity filter,
@@ -251,14 +242,14 @@ def pick_examples(test, trained, kv, seed=config.DEFAULT_SEED, n=N_EXAMPLES, n_p
     for tag in (t for t in counts.index if t not in trained and t in kv.key_to_index):
         if len(unseen) == n_pool:
             break
-        if _is_clean(tag):
+        if display.is_clean(tag):
             unseen.append(tag)
     pool = sorted(trained) + unseen
     n_seen, examples, unseen_examples = n - n // 3, [], []
     for raw, tags in zip(ok["raw"], ok["hashtags"]):
         seen = any(t in trained for t in tags)
         wanted = len(examples) < n_seen if seen else len(unseen_examples) < n - n_seen and tags[0] in unseen
-        if wanted and all(_is_clean(t) for t in tags) and _is_clean(raw):
+        if wanted and all(display.is_clean(t) for t in tags) and display.is_clean(raw):
             (examples if seen else unseen_examples).append((preprocess.remove_hashtags(raw), tags[0]))
         if len(examples) == n_seen and len(unseen_examples) == n - n_seen:
             break

@@ -57,7 +57,7 @@ TF_LOG_RECORD = re.compile(r"^(WARNING|INFO|ERROR|DEBUG):(absl|tensorflow):.*\n?
 #: absolute paths that name one machine
 MACHINE_PATH = re.compile(r"(?<![\w.~$])(/work/|/home/|/root/|/Users/|/tmp/|/private/|/var/folders/|[A-Z]:\\\\Users)")
 _TEXT_TYPES = ("text/plain", "text/html", "text/markdown", "text/latex")
-_PNG_LITERAL = re.compile(r"""["']([\w.-]+\.png)["']""")
+_PNG_LITERAL = re.compile(r"""["'/]([\w.-]+\.png)["']""")  # "x.png" or f"{DIR}/x.png" in code
 
 
 class NotebookFailed(RuntimeError):
@@ -218,8 +218,8 @@ def check_outputs(nb_path, figures=None) -> list[str]:
 
     Looks for warnings, TensorFlow log lines, tracebacks and error outputs, machine paths
     (in outputs and cell sources), ``injected-parameters`` cells, and compares the images
-    shown with the figures written: ``figures`` is their number (or names); by default, the
-    distinct ``"*.png"`` names in the code cells."""
+    shown with the figures the notebook names: ``figures`` is their number (or names); by default, the
+    distinct ``"*.png"`` names in the code cells (written or read, e.g. the demo's screenshot)."""
     import nbformat
 
     nb = nbformat.read(pathlib.Path(nb_path), as_version=4)
@@ -316,7 +316,7 @@ def run(only=None, quick: bool = False, mode: str | None = None, seed: int = con
                          if before.get(name) != stamp and (not own or name in own))
         seconds = time.perf_counter() - start
         result = {"notebook": source.name, "output": str(out), "seconds": seconds, "mode": mode,
-                  "figures": written, "problems": check_outputs(out, figures=written)}
+                  "figures": written, "problems": check_outputs(out)}
         shown = os.path.relpath(out, pathlib.Path.cwd()) if out.is_relative_to(pathlib.Path.cwd()) else str(out)
         note = f", {len(result['problems'])} output problem(s)" if result["problems"] else ""
         log(f"[{i}/{len(todo)}] {source.name}: {mode} mode, {seconds:.0f} s, "

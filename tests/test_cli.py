@@ -12,9 +12,9 @@ import types
 
 import pandas as pd
 import pytest
+from conftest import synthetic_with_vectors
 
-from tagzsl import cli, embeddings, preprocess
-from tagzsl.data.synthetic import synthetic_corpus
+from tagzsl import cli
 
 pytest.importorskip("nltk")
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -22,13 +22,7 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def corpus():
-    df = synthetic_corpus(n_tweets=300, n_topics=4, hashtags_per_topic=2, seed=2)
-    sentences = [preprocess.clean_text(t) + list(h) for t, h in zip(df["text"], df["hashtags"])]
-    try:
-        kv = embeddings.train_word2vec(sentences, dim=16, epochs=3, min_count=1)
-    except LookupError as err:
-        pytest.skip(str(err))
-    return df, kv
+    return synthetic_with_vectors(n_tweets=300, n_topics=4, seed=2, epochs=3)
 
 
 @pytest.fixture

@@ -1,12 +1,9 @@
 """The seven-source loader: entries, the shared mirror, bad rows, missing files, and downloads from 127.0.0.1."""
-import functools
 import hashlib
-import http.server
 import logging
 import os
 import shutil
 import socket
-import threading
 
 import pytest
 
@@ -122,30 +119,7 @@ def test_root_without_the_repository_says_what_to_set(tmp_path):
         github.load_sources(["vaccination"], root=tmp_path)
 
 
-# --------------------------------------------------------------------------- download
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def serve():
-    """An HTTP server on 127.0.0.1 serving a directory; returns its base URL."""
-    servers = []
-
-    def start(directory):
-        server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
+# --------------------------------------------------------------------------- download (fixture `serve`: conftest.py)
 def raw_layout(mirror, tmp_path, name):
     """``<owner>/<repo>/<commit>/<path>`` (what raw.githubusercontent.com serves) for one source."""
     src = sources.GITHUB_SOURCES[name]

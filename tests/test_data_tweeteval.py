@@ -1,11 +1,8 @@
 """The TweetEval loader: local root, missing files, and the download path against 127.0.0.1."""
-import functools
 import hashlib
-import http.server
 import logging
 import shutil
 import socket
-import threading
 
 import pytest
 
@@ -74,30 +71,7 @@ def test_unknown_task_is_rejected(tmp_path):
         TweetEval(root=tmp_path, tasks=("nope",))
 
 
-# --------------------------------------------------------------------------- download
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def serve():
-    """Start an HTTP server on 127.0.0.1 serving a directory; returns its base URL."""
-    servers = []
-
-    def start(directory):
-        handler = functools.partial(_QuietHandler, directory=str(directory))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
+# --------------------------------------------------------------------------- download (fixture `serve`: conftest.py)
 def cache_contents(cache_dir):
     return sorted(p.relative_to(cache_dir).as_posix() for p in cache_dir.rglob("*") if not p.is_dir()) \
         if cache_dir.exists() else []

@@ -34,7 +34,7 @@ def test_notebooks_executed_this_session_have_clean_outputs():
     assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.parametrize("path", reproduce.notebooks(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(reproduce.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
 def test_committed_notebook_is_a_stamped_run_with_clean_outputs(path):
     """A committed notebook was executed by `tagzsl reproduce` (full or lesson mode, stamped in its
     metadata), its parameters cell says the mode it ran in, and its outputs are clean."""

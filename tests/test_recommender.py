@@ -7,9 +7,9 @@ import zipfile
 import h5py
 import numpy as np
 import pytest
+from conftest import synthetic_with_vectors
 
-from tagzsl import embeddings, preprocess, storage
-from tagzsl.data.synthetic import synthetic_corpus
+from tagzsl import storage
 from tagzsl.recommender import METHODS, MissingVectorWarning, QuickModelWarning, Recommender, Unusable
 
 pytest.importorskip("nltk")
@@ -29,13 +29,7 @@ def small(method):
 
 @pytest.fixture(scope="module")
 def data():
-    df = synthetic_corpus(n_tweets=480, n_topics=6, hashtags_per_topic=2, seed=1)
-    sentences = [preprocess.clean_text(t) + list(h) for t, h in zip(df["text"], df["hashtags"])]
-    try:
-        kv = embeddings.train_word2vec(sentences, dim=16, epochs=5, min_count=1)
-    except LookupError as err:  # NLTK stop words missing
-        pytest.skip(str(err))
-    return df, kv
+    return synthetic_with_vectors(n_tweets=480, n_topics=6, seed=1, epochs=5)
 
 
 @pytest.fixture(scope="module")
