@@ -222,6 +222,13 @@ def test_summarise_mean_and_sample_sd_in_method_order():
     assert mean.loc[("zero-shot", "40/10", "DEM"), "hit@1"] == pytest.approx(20.0)
 
 
+def test_summarise_one_partition_shows_the_value_without_a_spread():
+    rows = _rows({("zero-shot", "40/10", "DEM"): [12.34], ("zero-shot", "40/10", "ConSE"): [10.0, 20.0]})
+    table, _ = zs.summarise(rows)
+    assert table.loc[("zero-shot", "40/10", "DEM"), "hit@1"] == "12.3"              # no "± 0.0"
+    assert table.loc[("zero-shot", "40/10", "ConSE"), "hit@1"] == "15.0 ± 7.1"
+
+
 def test_verdict_reads_the_paper_order_from_the_numbers():
     base = {"random": [10.0], "word2vec similarity": [30.0], "ConSE": [20.0], "ESZSL": [40.0], "DEM": [50.0]}
     rows = _rows({**{("zero-shot", "40/10", m): v for m, v in base.items()},

@@ -295,7 +295,8 @@ def partition_seeds(settings: Settings = FULL, seed: int = config.DEFAULT_SEED) 
 def summarise(rows, columns=("hit@1", "hit@2", "hit@5"), by=("setting", "split", "method")):
     """Mean ± sd over partitions (:func:`tagzsl.metrics.mean_sd`, ddof=1), methods in table order.
 
-    Returns ``(table of "35.1 ± 2.0" strings, DataFrame of the means)``; rates in percent.
+    Returns ``(table of "35.1 ± 2.0" strings, DataFrame of the means)``; rates in percent. A group
+    of one partition (lesson mode) shows its value alone: it has no spread to report.
     """
     import pandas as pd
 
@@ -307,7 +308,9 @@ def summarise(rows, columns=("hit@1", "hit@2", "hit@5"), by=("setting", "split",
     grouped = rows.groupby(list(by), observed=True)[list(columns)]
     mean = grouped.agg(lambda v: metrics.mean_sd(v)[0])
     sd = grouped.agg(lambda v: metrics.mean_sd(v)[1])
-    return mean.map(lambda v: f"{v:.1f}") + " ± " + sd.map(lambda v: f"{v:.1f}"), mean
+    count = grouped.agg(len)
+    text = mean.map(lambda v: f"{v:.1f}")
+    return text.where(count < 2, text + " ± " + sd.map(lambda v: f"{v:.1f}")), mean
 
 
 def beside_paper(rows, columns=("hit@1", "hit@2", "hit@5")):
