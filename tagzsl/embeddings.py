@@ -95,9 +95,9 @@ def hashtag_vectors(kv, hashtags) -> tuple[np.ndarray, list[str]]:
     return vecs.astype("float32"), missing
 
 
-def unit_rows(x) -> np.ndarray:
-    """Rows of ``x`` scaled to unit L2 norm (all-zero rows stay zero); float32."""
-    x = np.asarray(x, dtype="float32")
+def unit_rows(x, dtype="float32") -> np.ndarray:
+    """Rows of ``x`` scaled to unit L2 norm (all-zero rows stay zero), as ``dtype``."""
+    x = np.asarray(x, dtype=dtype)
     norm = np.linalg.norm(x, axis=-1, keepdims=True)
     return x / np.where(norm == 0, 1, norm)
 

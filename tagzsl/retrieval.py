@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tagzsl import config
+from tagzsl import config, embeddings
 
 
 @dataclass
@@ -68,12 +68,13 @@ def make_tasks(corpus, n_queries: int = 10, n_distractors: int = 10_000, max_tas
 
 
 def _normalise(x):
+    """Unit rows: scipy sparse through scikit-learn, dense as float64 (the hand-worked rank tests
+    must not meet float32 ties)."""
     if hasattr(x, "multiply"):  # scipy sparse
         from sklearn.preprocessing import normalize
 
         return normalize(x)
-    x = np.asarray(x, dtype="float64")
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    return embeddings.unit_rows(x, dtype="float64")
 
 
 def max_cosine(vectors, task: RetrievalTask) -> np.ndarray:
