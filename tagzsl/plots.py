@@ -71,8 +71,12 @@ def as_percent(values, percent=None) -> np.ndarray:
 
 
 def percent_axis(ax, axis="y") -> None:
-    """Label ``axis`` of ``ax`` as percent (the data are already in percent)."""
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+    """Label ``axis`` of ``ax`` as percent (the data are already in percent). Ticks fall on whole
+    percents (steps of 1, 2, 5, 10 x 10^k), so the whole-percent labels are exact, never 17.5 shown
+    as "18%"."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10], integer=True, min_n_ticks=1))
+    target.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
 
 
 def integer_ticks(ax, axis="x") -> None:
@@ -235,7 +239,7 @@ def per_hashtag_f1(per_hashtag, path, title="F1 per hashtag (mean over folds)", 
     ax.set_yticks(range(grid.shape[0]), [f"#{h}" for h in grid.index], fontsize=6)
     ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=30, ha="right", fontsize=8)
     bar = fig.colorbar(im, ax=ax, label="F1")
-    bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+    percent_axis(bar.ax)
     ax.set_title(title)
     return _done(fig, path)
 

@@ -119,3 +119,20 @@ def test_show_is_silent_outside_a_notebook(tmp_path):
     fig = plots.learning_curve(pd.DataFrame({"model": ["A"], "n_train": [1], "accuracy": [0.5]}),
                                tmp_path / "x.png")
     assert plots.show(fig) is None
+
+
+def test_percent_tick_labels_state_their_tick_exactly():
+    """Whole-percent labels sit on whole-percent ticks (matplotlib's default 2.5 steps drew 17.5
+    as "18%" with decimals=0)."""
+    import matplotlib.pyplot as plt
+
+    for low, high in ((2.3, 17.6), (14.2, 30.3), (0.0, 61.0), (15.6, 16.9)):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [low, high])
+        plots.percent_axis(ax)
+        fig.canvas.draw()
+        shown = [(t.get_position()[1], t.get_text()) for t in ax.get_yticklabels() if t.get_text()]
+        assert shown, (low, high)
+        for value, text in shown:
+            assert float(text.rstrip("%").replace("\u2212", "-")) == pytest.approx(value), (low, high, value, text)
+        plt.close(fig)
