@@ -44,8 +44,8 @@ def test_notebook_04_parameters_and_no_local_logic():
     nb = json.loads(NOTEBOOK.read_text())
     cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
     params = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    # the committed notebook says the mode it was executed in (full or lesson)
-    assert len(params) == 1 and "".join(params[0]["source"]).startswith(('MODE = "full"', 'MODE = "lesson"'))
+    # the committed notebook is a full run and its parameters cell says so
+    assert len(params) == 1 and "".join(params[0]["source"]).startswith('MODE = "full"')
     assert not any("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in cells)
     source = "\n".join("".join(c["source"]) for c in cells)
     assert "QUICK" not in source and "\ndef " not in "\n" + source and "for s in" not in source
@@ -118,3 +118,17 @@ def test_banner_lists_what_lesson_cuts():
     assert full.startswith("MODE = 'full', SEED = 2019: 8 / 1 / 2") and "the full protocol" in full
     lesson = xt.banner("lesson", 2019, xt.LESSON, corpus)
     assert "cut from full:" in lesson and f"hidden 1000 -> {xt.LESSON.hidden}" in lesson
+
+
+def test_full_settings_use_what_the_committed_full_run_picked():
+    """``FULL.wsabie_*`` / ``FULL.tagspace_*`` (used by lesson mode, the CLI and the benchmarks) are
+    the settings the committed full run of notebook 04 printed as picked on validation."""
+    import ast
+    import re
+
+    text = _outputs_text(json.loads(NOTEBOOK.read_text()))
+    for kind, label in (("wsabie", "WSABIE"), ("tagspace", "TagSpace")):
+        found = re.search(rf"^{label} picked on validation: (\{{[^}}]*\}})", text, re.M)
+        assert found, f"notebook 04 prints no '{label} picked on validation' line"
+        assert ast.literal_eval(found.group(1)) == xt.FULL.picked(kind), kind
+        assert xt.LESSON.grid(kind) == {k: (v,) for k, v in xt.FULL.picked(kind).items()}, kind

@@ -3,9 +3,8 @@ paths or injected cells, and every figure written is shown inline (reproduce.che
 
 The notebooks executed in quick mode by tests/test_notebook_0N.py earlier in the session are
 checked here without executing them again (reproduce.executed records them). A notebook not
-yet converted to the MODE parameters cell is skipped with the reason, and so is a committed
-notebook not executed by this version of reproduce (no ``tagzsl`` stamp in its metadata):
-both checks switch on by themselves once that is done.
+yet converted to the MODE parameters cell is skipped with the reason. Every committed notebook
+must be a full-mode run of `tagzsl reproduce` (stamped in its metadata).
 """
 import os
 import pathlib
@@ -35,15 +34,15 @@ def test_notebooks_executed_this_session_have_clean_outputs():
 
 
 @pytest.mark.parametrize("path", sorted(reproduce.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
-def test_committed_notebook_is_a_stamped_run_with_clean_outputs(path):
-    """A committed notebook was executed by `tagzsl reproduce` (full or lesson mode, stamped in its
-    metadata), its parameters cell says the mode it ran in, and its outputs are clean."""
+def test_committed_notebook_is_a_full_run_with_clean_outputs(path):
+    """A committed notebook was executed by `tagzsl reproduce` in full mode (stamped in its
+    metadata), its parameters cell says so, and its outputs are clean."""
     nb = nbformat.read(path, as_version=4)
     stamp = nb.metadata.get("tagzsl")
-    if stamp is None:
-        pytest.skip(f"{path.name} was not executed by this version of tagzsl reproduce yet: "
-                    f"run `tagzsl reproduce --only {path.stem[:2]}` (full mode) and commit it")
-    assert stamp["mode"] in ("full", "lesson"), f"{path.name} was committed from a {stamp['mode']} run"
+    assert stamp is not None, (f"{path.name} was not executed by tagzsl reproduce: run "
+                               f"`tagzsl reproduce --only {path.stem[:2]}` (full mode) and commit it")
+    assert stamp["mode"] == "full", (f"{path.name} was committed from a {stamp['mode']} run: run "
+                                     f"`tagzsl reproduce --only {path.stem[:2]}` (full mode) and commit it")
     assert reproduce.parameters(nb).get("MODE") == stamp["mode"], \
         f"{path.name}: its parameters cell does not say the mode it was run in ({stamp['mode']})"
     problems = reproduce.check_outputs(path)
