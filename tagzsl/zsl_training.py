@@ -57,8 +57,8 @@ def validation_slice(rows, labels, fraction=0.1, seed: int = config.DEFAULT_SEED
 def train_gru(token_ids, labels, n_classes, embedding_matrix, settings: TrainingSettings = TrainingSettings(), seed: int = config.DEFAULT_SEED):
     """The GRU classifier of ``tagzsl.models`` trained on (seen) ``labels``; early stopping.
 
-    ``settings``: a :class:`tagzsl.experiments.zero_shot.Settings` (``units``, ``features``,
-    ``sequence_length``, ``epochs``, ``patience``, ``batch_size``); None: its ``FULL``.
+    ``settings``: a :class:`TrainingSettings` (``units``, ``features``, ``sequence_length``,
+    ``epochs``, ``patience``, ``batch_size``); notebook 03's ``Settings`` extends it.
     """
     keras.utils.set_random_seed(seed)
     fit_rows, val_rows = validation_slice(np.arange(len(labels)), labels, seed=seed)
@@ -89,8 +89,8 @@ def train_dem(encoder, token_ids, hashtag_vectors, settings: TrainingSettings = 
     """Train (or continue training) a :class:`tagzsl.zsl.DEM` on ``(token_ids, hashtag vector)`` pairs.
 
     Early stopping on a 10% slice of the given (training) tweets, stratified by ``labels``.
-    ``settings``: a :class:`tagzsl.experiments.zero_shot.Settings` (``dem_l2``,
-    ``dem_learning_rate``, ``dem_epochs``, ``patience``, ``batch_size``); None: its ``FULL``.
+    ``settings``: a :class:`TrainingSettings` (``dem_l2``, ``dem_learning_rate``, ``dem_epochs``,
+    ``patience``, ``batch_size``); notebook 03's ``Settings`` extends it.
     """
     keras.utils.set_random_seed(seed)
     if dem is None:
