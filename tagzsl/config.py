@@ -1,9 +1,11 @@
 """Where data lives, and the project-wide seed.
 
-* ``TAGZSL_DATA``: a local root laid out like ``<root>/tweeteval/datasets/<task>/...``
-  (for example the shared offline copy ``../shared/data``). When set, nothing is downloaded.
-* ``TAGZSL_CACHE``: where downloads and derived artefacts (cleaned corpus, word2vec) are
-  cached; default ``~/.cache/tagzsl``.
+* ``TAGZSL_DATA``: a local root laid out like ``<root>/tweeteval/datasets/<task>/...`` and
+  ``<root>/github/<owner>/<repo>/...`` (for example the shared offline copy ``../shared/data``).
+  When set, no corpus file is downloaded.
+* ``TAGZSL_CACHE``: where downloads (the corpus files; NLTK's stop words when no
+  ``NLTK_DATA`` copy has them) and derived artefacts (cleaned corpus, word2vec) are cached;
+  default ``~/.cache/tagzsl``.
 """
 from __future__ import annotations
 
@@ -23,10 +25,11 @@ def data_root() -> pathlib.Path | None:
     return pathlib.Path(value).expanduser() if value else None
 
 
-def cache_dir() -> pathlib.Path:
-    """The cache directory (``TAGZSL_CACHE`` or ``~/.cache/tagzsl``), created on demand."""
+def cache_dir(create: bool = True) -> pathlib.Path:
+    """The cache directory (``TAGZSL_CACHE`` or ``~/.cache/tagzsl``), created on demand unless ``create=False``."""
     path = pathlib.Path(os.environ.get("TAGZSL_CACHE", "~/.cache/tagzsl")).expanduser()
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 

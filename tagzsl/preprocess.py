@@ -109,18 +109,18 @@ def tokenize(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    """NLTK's English stop-word list (needs ``NLTK_DATA`` pointing at a copy with it)."""
+    """NLTK's English stop-word list: from NLTK's own data (``NLTK_DATA``), else from the tagzsl
+    cache, downloaded and verified there on first use (:mod:`tagzsl.data.stopwords`); offline
+    without a copy, a one-line ``LookupError`` says what to set."""
     from nltk.corpus import stopwords as nltk_stopwords
 
+    from tagzsl.data import stopwords as cached
+
     try:
-        words = nltk_stopwords.words("english")
-    except LookupError:
-        raise LookupError(
-            "NLTK's English stop-word list was not found. Set NLTK_DATA to a directory holding "
-            "corpora/stopwords (the project's shared copy is ../shared/nltk_data), or run "
-            "python -m nltk.downloader stopwords"
-        ) from None
-    return frozenset(words)
+        return frozenset(nltk_stopwords.words("english"))
+    except LookupError:  # no NLTK copy: the cache's (outside this handler, so no chained traceback)
+        pass
+    return frozenset(cached.english())
 
 
 def remove_stopwords(tokens: list[str]) -> list[str]:

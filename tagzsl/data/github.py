@@ -27,6 +27,7 @@ import pandas as pd
 
 from tagzsl import config
 from tagzsl.data.sources import GITHUB_SOURCES, SOURCES, Source, Table, recorded_checksums, resolve, table_files
+from tagzsl.data import tweeteval
 from tagzsl.data.tweeteval import ChecksumError, CorpusUnavailableError, TweetEval, verify_local
 
 log = logging.getLogger(__name__)
@@ -236,5 +237,52 @@ def load_sources(sources=None, root=None, cache_dir=None, base_url: str = BASE_U
     return Loaded(frame=frame, report=table, skipped_files=skipped)
 
 
-__all__ = ["BASE_URL", "GitHubFiles", "Loaded", "SOURCES", "load_github_source", "load_sources",
-           "read_table", "unescape_u"]
+def corpus_files() -> dict[str, str]:
+    """``{path under a local root: recorded SHA-256}`` for every file the seven sources' loaders read
+    that has a recorded sum (``tweeteval/datasets/...``, ``github/<owner>/<repo>/...``): what a
+    download of all seven leaves in the cache, laid out as a local root."""
+    te_sums = tweeteval.recorded_checksums()
+    te = (tweeteval.relative_path(task, split, kind) for task in tweeteval.TASKS
+          for split in tweeteval.SPLITS for kind in ("text", "labels"))
+    files = {f"tweeteval/{rel}": te_sums[rel] for rel in te if rel in te_sums}
+    gh_sums = recorded_checksums()
+    files.update({f"github/{src.folder}/{rel}": gh_sums[f"{src.folder}/{rel}"]
+                  for src in GITHUB_SOURCES.values() for rel in src.files()})
+    return files
+
+
+def link_verified(cache_dir, view, files: dict[str, str] | None = None) -> list[str]:
+    """Make ``view`` a local root (usable as ``TAGZSL_DATA``) of the verified files that downloads
+    left in ``cache_dir``: one symbolic link per file of ``files`` (default :func:`corpus_files`).
+
+    Every file is checked against its SHA-256 first (the verdict is cached, as for any local
+    copy). Returns the paths that are missing or do not match; then nothing is linked. Links
+    of ``view`` that no longer name a file of ``files`` are removed (``view`` is tagzsl's own).
+    """
+    cache_dir, view = pathlib.Path(cache_dir), pathlib.Path(view)
+    files = corpus_files() if files is None else files
+    bad = []
+    for rel, digest in files.items():
+        try:
+            verify_local(cache_dir / rel, digest, cache_dir)
+        except (OSError, ChecksumError):
+            bad.append(rel)
+    if bad:
+        return bad
+    for rel in files:
+        link, target = view / rel, (cache_dir / rel).resolve()
+        if link.is_symlink() and pathlib.Path(os.readlink(link)) == target:
+            continue
+        link.parent.mkdir(parents=True, exist_ok=True)
+        tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        os.symlink(target, tmp)
+        os.replace(tmp, link)  # atomic: a concurrent reader sees the old link or the new one
+    for link in [p for p in view.rglob("*") if p.is_symlink()]:
+        if link.relative_to(view).as_posix() not in files:
+            link.unlink()
+    return []
+
+
+__all__ = ["BASE_URL", "GitHubFiles", "Loaded", "SOURCES", "corpus_files", "link_verified", "load_github_source",
+           "load_sources", "read_table", "unescape_u"]

@@ -91,6 +91,41 @@ def verify_local(path: pathlib.Path, digest: str | None, cache_dir=None) -> path
     return path
 
 
+def download_verified(url: str, dest: pathlib.Path, digest: str | None, cache_dir, fallback: str) -> pathlib.Path:
+    """Download ``url`` into ``dest`` and return ``dest``; ``keras.utils.get_file`` shows the
+    progress and checks the SHA-256 ``digest`` (``None``: unchecked).
+
+    The file is fetched into a temporary directory under ``cache_dir`` and renamed into place
+    only once it matches, so a failed or mismatching download leaves nothing in the cache. A
+    mismatch is a :class:`ChecksumError`, a failed download a :class:`CorpusUnavailableError`:
+    one line each, naming the URL and ending with ``fallback`` (what to do instead).
+    """
+    import keras
+
+    dest, cache_dir = pathlib.Path(dest), pathlib.Path(cache_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".download-") as tmp:
+        try:
+            got = keras.utils.get_file(
+                fname=dest.name, origin=url, file_hash=digest, hash_algorithm="sha256",
+                cache_dir=tmp, cache_subdir=".",
+            )
+        except ValueError as err:  # keras raises ValueError on a hash mismatch
+            if "hash" in str(err).lower() or "corrupt" in str(err).lower():
+                raise ChecksumError(
+                    f"{url} does not match its recorded SHA-256 {digest}; nothing was cached. The upstream "
+                    f"file changed or the download was corrupted: retry, or {fallback}."
+                ) from None
+            raise
+        except Exception as err:  # keras re-raises URLError/HTTPError as a bare Exception
+            raise CorpusUnavailableError(
+                f"Could not download {url} ({err}). Offline? {fallback[0].upper() + fallback[1:]}."
+            ) from None
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(got, dest)
+    return dest
+
+
 def relative_path(task: str, split: str, kind: str) -> str:
     """The path of one file under the repository root, e.g. ``datasets/irony/train_text.txt``."""
     return f"datasets/{task}/{split}_{kind}.txt"
@@ -153,36 +188,14 @@ class TweetEval:
         return cached
 
     def download(self, rel: str, dest: pathlib.Path) -> pathlib.Path:
-        """Download ``rel`` into ``dest`` via a temporary directory, verifying its checksum."""
-        import keras
-
+        """Download ``rel`` into ``dest``, verifying its checksum (:func:`download_verified`)."""
         digest = recorded_checksums().get(rel)
         if digest is None:
             log.warning("TweetEval: no recorded checksum for %s; it is downloaded unverified", rel)
-        url = self.base_url.rstrip("/") + "/" + rel
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=self.cache_dir, prefix=".download-") as tmp:
-            try:
-                got = keras.utils.get_file(
-                    fname=dest.name, origin=url, file_hash=digest, hash_algorithm="sha256",
-                    cache_dir=tmp, cache_subdir=".",
-                )
-            except ValueError as err:  # keras raises ValueError on a hash mismatch
-                if "hash" in str(err).lower() or "corrupt" in str(err).lower():
-                    raise ChecksumError(
-                        f"{url} does not match its recorded SHA-256 {digest}; nothing was cached. "
-                        "The upstream file changed or the download was corrupted: retry, or use a "
-                        "local copy via TAGZSL_DATA."
-                    ) from None
-                raise
-            except Exception as err:  # keras re-raises URLError/HTTPError as a bare Exception
-                raise CorpusUnavailableError(
-                    f"Could not download {url} ({err}). Offline? Set TAGZSL_DATA to a directory "
-                    "holding tweeteval/datasets/... (for example ../shared/data) or pass root=..."
-                ) from None
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(got, dest)
-        return dest
+        return download_verified(
+            self.base_url.rstrip("/") + "/" + rel, dest, digest, self.cache_dir,
+            fallback="set TAGZSL_DATA to a directory holding tweeteval/datasets/<task>/ (for example "
+                     "../shared/data), or pass root=<that directory>")
 
     # ------------------------------------------------------------------ tables
     def read_split(self, task: str, split: str) -> pd.DataFrame | None:
