@@ -20,6 +20,7 @@ import functools
 import http.server
 import os
 import pathlib
+import socket
 import threading
 
 import pytest
@@ -118,6 +119,21 @@ def isolated_cache(tmp_path, monkeypatch) -> pathlib.Path:
 def no_data_root(monkeypatch):
     """``TAGZSL_DATA`` unset, so loaders take the download path."""
     monkeypatch.delenv("TAGZSL_DATA", raising=False)
+
+
+def dead_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens (a port that was free a moment ago)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+def leftovers(cache) -> list[str]:
+    """Files and temporary download folders anywhere in ``cache``, as sorted relative paths."""
+    cache = pathlib.Path(cache)
+    return sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*")
+                  if p.is_file() or p.name.startswith(".download-")) if cache.exists() else []
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

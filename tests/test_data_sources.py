@@ -3,9 +3,9 @@ import hashlib
 import logging
 import os
 import shutil
-import socket
 
 import pytest
+from conftest import dead_url, leftovers
 
 from tagzsl.data import github, sources
 from tagzsl.data.tweeteval import ChecksumError, CorpusUnavailableError
@@ -128,17 +128,6 @@ def raw_layout(mirror, tmp_path, name):
     return served, src
 
 
-def leftovers(cache):
-    return [p for p in cache.rglob("*") if p.is_file() or p.name.startswith(".download-")] if cache.exists() else []
-
-
-def _dead_url():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/"
-
-
 @pytest.mark.usefixtures("no_data_root")
 def test_download_verifies_then_reads_from_the_cache(mirror, shared_data, serve, tmp_path):
     served, src = raw_layout(mirror, tmp_path, "vaccination")
@@ -149,8 +138,8 @@ def test_download_verifies_then_reads_from_the_cache(mirror, shared_data, serve,
     cached = cache / "github" / src.folder / "vaccination_tweets.csv"
     assert hashlib.sha256(cached.read_bytes()).hexdigest() == sources.recorded_checksums()[
         f"{src.folder}/vaccination_tweets.csv"]
-    assert [p for p in leftovers(cache) if p != cached] == []
-    again = github.load_sources(["vaccination"], cache_dir=cache, base_url=_dead_url()).frame
+    assert leftovers(cache) == [cached.relative_to(cache).as_posix()]
+    again = github.load_sources(["vaccination"], cache_dir=cache, base_url=dead_url()).frame
     assert again.equals(got)                      # no server needed the second time
 
 
@@ -180,7 +169,7 @@ def test_a_corrupted_cached_file_is_downloaded_again(mirror, serve, tmp_path):
 @pytest.mark.parametrize("where", ["404", "down"])
 def test_failed_download_says_to_set_tagzsl_data(where, serve, tmp_path):
     (tmp_path / "empty").mkdir()
-    url = serve(tmp_path / "empty") if where == "404" else _dead_url()
+    url = serve(tmp_path / "empty") if where == "404" else dead_url()
     cache = tmp_path / "cache"
     with pytest.raises(CorpusUnavailableError, match="TAGZSL_DATA") as err:
         github.load_sources(["vaccination"], cache_dir=cache, base_url=url)

@@ -2,9 +2,9 @@
 import hashlib
 import logging
 import shutil
-import socket
 
 import pytest
+from conftest import dead_url, leftovers
 
 from tagzsl.data import TASKS, ChecksumError, CorpusUnavailableError, TweetEval
 from tagzsl.data.tweeteval import SPLITS, recorded_checksums, relative_path
@@ -72,17 +72,6 @@ def test_unknown_task_is_rejected(tmp_path):
 
 
 # --------------------------------------------------------------------------- download (fixture `serve`: conftest.py)
-def cache_contents(cache_dir):
-    return sorted(p.relative_to(cache_dir).as_posix() for p in cache_dir.rglob("*") if not p.is_dir()) \
-        if cache_dir.exists() else []
-
-
-def leftovers(cache_dir):
-    """Files or temporary download directories anywhere in the cache."""
-    return [p for p in cache_dir.rglob("*") if p.is_file() or p.name.startswith(".download-")] \
-        if cache_dir.exists() else []
-
-
 @pytest.mark.usefixtures("no_data_root")
 def test_download_verifies_and_then_reads_from_the_cache(shared_data, serve, tmp_path):
     cache = tmp_path / "cache"
@@ -93,13 +82,13 @@ def test_download_verifies_and_then_reads_from_the_cache(shared_data, serve, tmp
     assert df.drop(columns="lang").equals(local.drop(columns="lang"))
     assert loader.skipped == []
     sums = recorded_checksums()
-    files = cache_contents(cache)
+    files = leftovers(cache)
     assert files == sorted(f"tweeteval/datasets/irony/{s}_{k}.txt" for s in SPLITS for k in ("text", "labels"))
     for rel in files:  # what is cached is exactly what the project recorded
         path = cache / rel
         assert hashlib.sha256(path.read_bytes()).hexdigest() == sums[rel.removeprefix("tweeteval/")]
     # a second load needs no server: a base URL where nothing listens
-    again = TweetEval(root=None, cache_dir=cache, base_url=_dead_url(), tasks=("irony",)).load()
+    again = TweetEval(root=None, cache_dir=cache, base_url=dead_url(), tasks=("irony",)).load()
     assert again.equals(df)
 
 
@@ -117,17 +106,10 @@ def test_checksum_mismatch_leaves_nothing_in_the_cache(shared_data, serve, tmp_p
     assert leftovers(cache) == []
 
 
-def _dead_url():
-    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/"
-
-
 @pytest.mark.usefixtures("no_data_root")
 def test_server_down_says_to_set_tagzsl_data(tmp_path):
     cache = tmp_path / "cache"
-    loader = TweetEval(root=None, cache_dir=cache, base_url=_dead_url(), tasks=("irony",))
+    loader = TweetEval(root=None, cache_dir=cache, base_url=dead_url(), tasks=("irony",))
     with pytest.raises(CorpusUnavailableError, match="TAGZSL_DATA"):
         loader.load()
     assert leftovers(cache) == []

@@ -3,11 +3,11 @@ import hashlib
 import io
 import pathlib
 import shutil
-import socket
 import zipfile
 
 import nltk
 import pytest
+from conftest import dead_url, leftovers
 from nltk.corpus.reader import WordListCorpusReader
 from nltk.corpus.util import LazyCorpusLoader
 
@@ -26,18 +26,6 @@ def stopwords_zip(words=WORDS) -> bytes:
         archive.writestr("stopwords/english", "".join(w + "\n" for w in words))
         archive.writestr("stopwords/README", "a test stand-in for NLTK's stopwords package\n")
     return buf.getvalue()
-
-
-def leftovers(cache):
-    return sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*") if not p.is_dir()) \
-        if cache.exists() else []
-
-
-def dead_url():
-    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/stopwords.zip"
 
 
 @pytest.fixture
@@ -75,7 +63,7 @@ def test_fetched_verified_cached_and_used(isolated_cache, served_zip, monkeypatc
     assert leftovers(isolated_cache) == ["nltk_data/corpora/stopwords.zip"]  # no temporary download left
     assert cached.read_bytes() == served_zip
     # the second time needs no server
-    monkeypatch.setenv(sw.URL_VARIABLE, dead_url())
+    monkeypatch.setenv(sw.URL_VARIABLE, dead_url() + "stopwords.zip")
     preprocess.stopwords.cache_clear()
     assert preprocess.stopwords() == frozenset(WORDS)
     # the cache's nltk_data folder is one NLTK reads itself (what tests/conftest.py relies on)
@@ -106,7 +94,7 @@ def test_a_damaged_cached_copy_is_fetched_again(isolated_cache, served_zip):
 @pytest.mark.parametrize("where", ["down", "404"])
 def test_offline_without_a_copy_is_one_line(where, isolated_cache, serve, tmp_path, monkeypatch):
     (tmp_path / "empty").mkdir()
-    url = dead_url() if where == "down" else serve(tmp_path / "empty") + "stopwords.zip"
+    url = dead_url() + "stopwords.zip" if where == "down" else serve(tmp_path / "empty") + "stopwords.zip"
     monkeypatch.setenv(sw.URL_VARIABLE, url)
     with pytest.raises(LookupError) as err:
         preprocess.stopwords()
