@@ -27,7 +27,7 @@ import pytest
 
 from tagzsl import config as tagzsl_config
 from tagzsl.data import github
-from tagzsl.data import stopwords as nltk_stopwords
+from tagzsl.data import stopwords as cached_stopwords
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 _SHARED_NLTK = REPO.parent / "shared" / "nltk_data"
@@ -36,13 +36,13 @@ USER_CACHE = tagzsl_config.cache_dir(create=False)
 if not os.environ.get("NLTK_DATA"):
     if _SHARED_NLTK.is_dir():
         os.environ["NLTK_DATA"] = str(_SHARED_NLTK)
-    elif nltk_stopwords.cached_zip(USER_CACHE):
-        os.environ["NLTK_DATA"] = str(nltk_stopwords.nltk_data_dir(USER_CACHE))
-os.environ[nltk_stopwords.URL_VARIABLE] = (REPO / "tests" / "tests-never-download" / "stopwords.zip").as_uri()
+    elif cached_stopwords.cached_zip(USER_CACHE):
+        os.environ["NLTK_DATA"] = str(cached_stopwords.nltk_data_dir(USER_CACHE))
+os.environ[cached_stopwords.URL_VARIABLE] = (REPO / "tests" / "tests-never-download" / "stopwords.zip").as_uri()
 
 #: how the corpus tests get the corpus, or why they cannot (set by pytest_configure)
 CORPUS = {"root": None, "why": ""}
-#: a skip whose reason names this is a skip for want of the corpus (counted at the end)
+#: what to do when there is no corpus (a skip whose reason names TAGZSL_DATA counts as a corpus skip)
 CORPUS_HINT = "run `tagzsl reproduce --lesson` once (it downloads and verifies the corpus into the cache) or set TAGZSL_DATA"
 
 
