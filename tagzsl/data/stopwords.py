@@ -19,8 +19,9 @@ import zipfile
 from tagzsl import config
 from tagzsl.data.tweeteval import CorpusUnavailableError, download_verified
 
-#: the nltk_data commit (gh-pages, 2023-02-02) whose ``stopwords.zip`` NLTK's index describes
-#: (34,276 bytes, MD5 8726a900bca7083674536e2593686361 in its ``index.xml``)
+#: an nltk_data commit (gh-pages head of 2023-02-02) whose ``stopwords.zip`` (git blob 3f1d9130...,
+#: 34,276 bytes, MD5 8726a900bca7083674536e2593686361 as its ``index.xml`` lists) is byte-identical
+#: to the package ``nltk.download("stopwords")`` installs
 COMMIT = "5db857e6f7df11eabb5e5665836db9ec8df07e28"
 URL = f"https://raw.githubusercontent.com/nltk/nltk_data/{COMMIT}/packages/corpora/stopwords.zip"
 SHA256 = "15c94179887425ca1bedc265608cab9f27d650211f709bb929e320990a4b01d1"
