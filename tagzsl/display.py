@@ -65,3 +65,64 @@ def _as_text(value) -> str:
     if isinstance(value, (list, tuple, np.ndarray)):
         return " ".join(map(str, value))
     return "" if value is None else str(value)
+
+
+#: what a table shows where a side has no value
+DASH = "–"
+
+
+def dash(frame: pd.DataFrame, digits: int | None = None) -> pd.DataFrame:
+    """``frame`` for display: numbers rounded to ``digits`` (when given), every empty cell
+    (``NaN``, ``None``, ``<NA>``) shown as "–", and the index kept."""
+    out = frame.round(digits) if digits is not None else frame.copy()
+    out = out.astype(object)
+    return out.where(out.notna(), DASH)
+
+
+def readable_text(text) -> str:
+    """``text`` with mojibake repaired where it can be: runs of characters that are UTF-8 bytes
+    read as Latin-1/cp1252 (``"ðŸ˜Š"``) are decoded back; a run that does not decode (bytes
+    lost by the source) is dropped rather than shown as garbage."""
+    import re
+
+    def repair(match):
+        run = match.group(0)
+        for codec in ("cp1252", "latin-1"):
+            try:
+                return run.encode(codec).decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+        return ""
+
+    return re.sub(r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                  r"\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{2,}",
+                  repair, str(text))
+
+
+def shorten(text, width: int = 90) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters, "…" marking a cut."""
+    text = " ".join(str(text).split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def readable(frame: pd.DataFrame, columns=None, width: int | None = None) -> pd.DataFrame:
+    """A copy of ``frame`` with the text ``columns`` (default: every object column) repaired by
+    :func:`readable_text` and, with ``width``, cut at a word boundary by :func:`shorten`; a text
+    already ``width`` characters or longer (cut elsewhere, perhaps mid-word) loses its last,
+    possibly partial, word."""
+    out = frame.copy()
+
+    def fix(value):
+        if not isinstance(value, str):
+            return value
+        text = readable_text(value)
+        if width and len(value) >= width and " " in text.strip():
+            text = text.rstrip().rsplit(" ", 1)[0] + "…"
+        return shorten(text, width) if width else text
+
+    for c in columns or [c for c in out.columns if pd.api.types.is_object_dtype(out[c]) or pd.api.types.is_string_dtype(out[c])]:
+        out[c] = [fix(v) for v in out[c]]
+    return out

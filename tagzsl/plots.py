@@ -84,10 +84,16 @@ def integer_ticks(ax, axis="x") -> None:
 
 
 # --- dataset (notebook 01)
-def tweets_per_hashtag(counts, path, title="Tweets per hashtag (top 50)"):
-    """Fig. 1: horizontal bar chart of tweet counts per hashtag (``counts``: a pandas Series)."""
+def tweets_per_hashtag(counts, path, title="Tweets per hashtag (top 50)", thresholds=None):
+    """Fig. 1: horizontal bar chart of tweet counts per hashtag (``counts``: a pandas Series);
+    ``thresholds`` (``{label: count}``, e.g. the paper's 200 and the fallback's) are drawn as
+    labelled vertical lines."""
     fig, ax = plt.subplots(figsize=(7, max(4, 0.18 * len(counts))))
     ax.barh([f"#{t}" for t in counts.index[::-1]], counts.values[::-1], color="#4c72b0")
+    for (label, value), style in zip((thresholds or {}).items(), ("--", ":", "-.")):
+        ax.axvline(value, color="#c44e52", ls=style, lw=1.5, label=f"{label} ({value:,})")
+    if thresholds:
+        ax.legend(fontsize=8, loc="lower right")
     ax.set_xlabel("tweets")
     integer_ticks(ax, "x")
     ax.margins(y=0.01)
@@ -132,6 +138,22 @@ def embedding_tsne(vectors, labels, path, seed=2019, perplexity=10.0,
     fig.tight_layout()
     place_labels(ax, texts, xy)
     return _done(fig, path)
+
+
+def tsne_note(fig, band: float = 0.25) -> str:
+    """A sentence on the shape of an :func:`embedding_tsne` layout: when the points lie in a band
+    (the minor axis under ``band`` times the major one), say why that happens and that the band
+    is not a finding."""
+    xy = np.asarray(fig.axes[0].collections[0].get_offsets(), dtype="float64")
+    spread = np.linalg.svd(xy - xy.mean(axis=0), compute_uv=False)
+    ratio = float(spread[1] / spread[0]) if spread[0] > 0 else 0.0
+    if ratio < band:
+        return (f"The layout is a band (minor/major spread {ratio:.2f}): the vectors barely differ from one "
+                "another (a word2vec trained briefly, as in quick mode, has not separated its words yet), so "
+                "t-SNE has little structure to keep and strings the points along one direction. Read the "
+                "neighbours, not the shape; full and lesson mode's five-epoch model spreads them out.")
+    return (f"The layout spreads in two dimensions (minor/major spread {ratio:.2f}): hashtags used in similar "
+            "tweets sit near each other; distances between far-apart groups mean little in t-SNE.")
 
 
 #: adjustText settings tried in turn until no two labels overlap
@@ -196,15 +218,19 @@ def overlapping_labels(fig, texts) -> list[tuple[str, str]]:
 
 
 # --- supervised (notebook 02)
-def training_curves(histories, path, metric="accuracy", title="Training curves (per fold)", percent=None):
-    """Train (dashed) and validation (solid) ``metric`` per epoch; one panel per model.
+def training_curves(histories, path, metric="accuracy", title="Training curves (per fold)", percent=None,
+                    ncols=3):
+    """Train (dashed) and validation (solid) ``metric`` per epoch; one panel per model, in a grid
+    of ``ncols`` columns sized to be read on a projector.
 
     ``histories``: ``{(model, fold): keras history dict}`` as in ``CVResult.histories``.
     """
     names = list(dict.fromkeys(m for m, _ in histories))
-    fig, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.2), squeeze=False, sharey=True)
+    ncols = max(1, min(ncols, len(names)))
+    nrows = -(-len(names) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.8 * nrows), squeeze=False, sharey=True)
     is_rate = metric != "loss"
-    for ax, name in zip(axes[0], names):
+    for ax, name in zip(axes.flat, names):
         for (m, fold), h in histories.items():
             if m != name:
                 continue
@@ -212,16 +238,24 @@ def training_curves(histories, path, metric="accuracy", title="Training curves (
             val, train = h[f"val_{metric}"], h[metric]
             if is_rate:
                 val, train = as_percent(val, percent), as_percent(train, percent)
-            line, = ax.plot(epochs, val, label=f"fold {fold + 1}")
-            ax.plot(epochs, train, ls="--", color=line.get_color(), alpha=0.6)
-        ax.set_title(name, fontsize=10)
-        ax.set_xlabel("epoch")
+            line, = ax.plot(epochs, val, lw=2, label=f"fold {fold + 1}")
+            ax.plot(epochs, train, ls="--", lw=1.5, color=line.get_color(), alpha=0.6)
+        ax.set_title(name, fontsize=13)
+        ax.set_xlabel("epoch", fontsize=11)
+        ax.tick_params(labelsize=10)
         integer_ticks(ax)
         if is_rate:
             percent_axis(ax)
-    axes[0][0].set_ylabel(f"{metric} (solid: validation, dashed: train)", fontsize=8)
-    axes[0][-1].legend(fontsize=7)
-    fig.suptitle(title)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    for row in axes:
+        row[0].set_ylabel(metric, fontsize=11)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles + [plt.Line2D([], [], color="0.3", lw=2), plt.Line2D([], [], color="0.3", ls="--")],
+               labels + ["validation (solid)", "train (dashed)"], fontsize=10, loc="center left",
+               bbox_to_anchor=(1.0, 0.5))
+    fig.suptitle(title, fontsize=14)
     fig.tight_layout()
     return _done(fig, path)
 

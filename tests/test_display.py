@@ -40,3 +40,25 @@ def test_content_note_names_the_sources():
     assert note.startswith("> **Content note.**")
     for words in ("real tweets", "hate speech", "irony", "better-profanity"):
         assert words in note
+
+
+def test_dash_shows_empty_cells_as_a_dash_and_rounds():
+    frame = pd.DataFrame({"paper": [40.71, None], "ours": [36.12, 37.44], "dim": pd.array([64, None], dtype="Int64")})
+    shown = display.dash(frame, 1)
+    assert shown.loc[1, "paper"] == "–" and shown.loc[1, "dim"] == "–" and shown.loc[0, "paper"] == 40.7
+    assert "NaN" not in shown.to_string() and "<NA>" not in shown.to_string()
+
+
+def test_readable_text_repairs_mojibake_and_drops_what_cannot_be_decoded():
+    assert display.readable_text("caf\u00c3\u00a9 \u00f0\u0178\u02dc\u0160") == "café 😊"
+    assert display.readable_text("family time! \u00f0\u00f0\u00e2\u00ba") == "family time! "
+    assert display.readable_text("Café déjà vu") == "Café déjà vu"      # proper text untouched
+
+
+def test_shorten_cuts_at_a_word_boundary():
+    assert display.shorten("one two three four", 12) == "one two…"
+    assert display.shorten("short", 12) == "short"
+    table = display.readable(pd.DataFrame({"tweet": ["word " * 30], "n": [1]}), columns=["tweet"], width=40)
+    assert len(table.loc[0, "tweet"]) <= 40 and table.loc[0, "tweet"].endswith("word…")
+    cut_elsewhere = display.readable(pd.DataFrame({"tweet": ["a tweet cut mid-wo"]}), width=18)
+    assert cut_elsewhere.loc[0, "tweet"] == "a tweet cut…"

@@ -9,6 +9,8 @@ import pytest
 
 from tagzsl.experiments import dataset
 from tagzsl.experiments import supervised as exp
+from tagzsl.experiments import supervised_report as report
+from tagzsl.experiments import verdicts
 
 
 def _result(acc_by_fold: dict[str, list[float]], n_classes: int = 50) -> exp.CVResult:
@@ -23,41 +25,49 @@ def _result(acc_by_fold: dict[str, list[float]], n_classes: int = 50) -> exp.CVR
                         splits=splits, classes=[f"h{i}" for i in range(n_classes)])
 
 
-def test_verdict_needs_the_best_deep_model_above_both_baselines():
-    above_tfidf_only = _result({"ANN": [30, 34], "CNN": [20, 22], exp.TFIDF: [28, 30], exp.SOURCE_ONLY: [35, 35]})
-    text = exp.verdict(above_tfidf_only)
-    assert text.splitlines()[0] == "best deep model: ANN, accuracy 32.0 ± 2.8%"
-    assert "against TF-IDF + LR (29.0 ± 1.4%): beats it, +3.0 points (higher on 2 of 2 folds)" in text
-    assert "against source only (35.0 ± 0.0%): does NOT beat it, -3.0 points (higher on 0 of 2 folds)" in text
-    assert text.splitlines()[-1].startswith("verdict: no deep model beats TF-IDF + LR and source only")
-    assert "does not beat source only)" in text
+def test_verdict_beats_only_outside_the_runs_uncertainty():
+    # folds: ANN - TF-IDF = +2, +4, +3 (SE 0.58, t(2) = 4.30: ± 2.5); ANN - source only = -5, -1, -3
+    res = _result({"ANN": [30, 34, 32], "CNN": [20, 22, 21], exp.TFIDF: [28, 30, 29], exp.SOURCE_ONLY: [35, 35, 35]})
+    text = exp.verdict(res)
+    assert text.splitlines()[0] == "best deep model: ANN, accuracy 32.0 ± 2.0%"
+    assert ("ANN beats TF-IDF + LR: holds (32.0 vs 29.0, difference +3.0 ± 2.5, 95% interval over 3 folds); "
+            "higher on 3 of 3 folds") in text
+    assert "ANN beats source only: tied (32.0 vs 35.0, difference -3.0 ± 5.0, 95% interval over 3 folds)" in text
+    assert text.splitlines()[-1] == ("verdict: the best deep model, ANN, is tied with source only (inside the run's "
+                                     "uncertainty) and beats TF-IDF + LR")
+    below = _result({"ANN": [30, 31, 30], exp.TFIDF: [40, 41, 42], exp.SOURCE_ONLY: [10, 11, 10]})
+    assert exp.verdict(below).splitlines()[-1] == ("verdict: no deep model beats TF-IDF + LR and source only (the "
+                                                   "best, ANN, is below TF-IDF + LR, outside the run's uncertainty)")
+    above = _result({"ANN": [50, 51, 52], exp.TFIDF: [40, 41, 42], exp.SOURCE_ONLY: [10, 11, 10]})
+    assert exp.verdict(above).splitlines()[-1] == "verdict: a deep model (ANN) beats TF-IDF + LR and source only"
 
-    above_both = _result({"ANN": [30, 34], "CNN": [40, 44], exp.TFIDF: [28, 30], exp.SOURCE_ONLY: [35, 35]})
-    assert exp.verdict(above_both).splitlines()[-1] == "verdict: a deep model (CNN) beats TF-IDF + LR and source only"
 
-    one_fold = _result({"ANN": [30], exp.TFIDF: [31], exp.SOURCE_ONLY: [10]})
-    text = exp.verdict(one_fold)
-    assert "accuracy 30.0%" in text and "-1.0 points (higher on 0 of 1 folds)" in text
-    assert "the best, ANN, does not beat TF-IDF + LR)" in text
+def test_one_fold_uses_the_binomial_interval_of_its_test_tweets():
+    res = _result({"ANN": [30], exp.TFIDF: [31], exp.SOURCE_ONLY: [10]})
+    res.splits = [(np.arange(10), np.arange(10, 12), np.arange(12, 1012))]      # 1,000 test tweets
+    text = exp.verdict(res)
+    # sqrt(.3 * .7 / 1000 + .31 * .69 / 1000) * 1.96 * 100 = 4.0
+    assert "ANN beats TF-IDF + LR: tied (30.0 vs 31.0, difference -1.0 ± 4.0, binomial 95% interval, 1,000 test" in text
+    assert "ANN beats source only: holds (30.0 vs 10.0, difference +20.0 ± 3.4" in text
 
 
-def test_ordering_checks_the_papers_pairs_on_this_runs_numbers():
-    holds = _result({"ANN": [10], "CNN": [20], "RNN": [20], "Transformer": [30], exp.TFIDF: [99]})
-    text = exp.ordering(holds.table)
-    assert "paper's ordering: Transformer > RNN >= CNN > ANN" in text
-    assert "ours (accuracy %, best first): Transformer 30.0 > " in text and "TF-IDF" not in text
-    assert text.splitlines()[-1] == "ordering: holds"  # RNN == CNN satisfies ">="
+def test_ordering_checks_every_pair_of_the_papers_table_present():
+    res = _result({"ANN": [10, 11, 12], "CNN": [20, 21, 22], "RNN": [20, 22, 21], "RNN+attention": [19, 20, 21],
+                   "Transformer": [30, 31, 29], exp.TFIDF: [99, 99, 99]})
+    text = exp.ordering(res)
+    assert text.splitlines()[0] == ("paper's ordering (Table 2 accuracy %): Transformer 57.4 > RNN+attention 47.0 > "
+                                    "RNN 46.9 > CNN 43.7 > ANN 40.7")
+    assert "TF-IDF" not in text
+    claims = [line.split(":")[0].strip() for line in text.splitlines() if line.startswith("  ")]
+    assert len(claims) == 10 and "RNN+attention > CNN" in claims and "RNN+attention > RNN" in claims
+    assert "Transformer > ANN: holds" in text and "RNN > CNN: tied" in text
+    assert "RNN+attention > RNN: does not hold (20.0 vs 21.0, difference -1.0 ± 0.0" not in text  # -1 ± 0 would be wrong
+    assert text.splitlines()[-1].startswith("ordering, 10 pair(s) of the paper's Table 2 in this run: ")
 
-    fails = _result({"ANN": [25], "CNN": [20], "RNN": [19], "Transformer": [30]})
-    text = exp.ordering(fails.table)
-    assert "fails: RNN >= CNN, CNN > ANN" in text and "holds: Transformer > RNN" in text
-    assert text.splitlines()[-1] == "ordering: does NOT hold (2 of 3 checked pairs fail)"
-
-    lesson = _result({"ANN": [10], "CNN": [20], "RNN+attention": [25]})  # no RNN, no Transformer
-    text = exp.ordering(lesson.table)
-    assert "not checked (a model not in this run): Transformer > RNN, RNN >= CNN" in text
-    assert text.splitlines()[-1] == "ordering: holds on the 1 pair(s) this run can check"
-    assert exp.ordering(_result({"ANN": [10]}).table).splitlines()[-1].startswith("ordering: cannot be checked")
+    lesson = _result({"ANN": [10, 12], "CNN": [20, 21], "RNN+attention": [25, 26]})  # no RNN, no Transformer
+    text = exp.ordering(lesson)
+    assert "not checked (not in this run): Transformer, RNN" in text
+    assert exp.ordering(_result({"ANN": [10]})).splitlines()[-1].startswith("ordering: cannot be checked")
 
 
 def test_chance_margin_and_summary():
@@ -72,8 +82,26 @@ def test_chance_margin_and_summary():
     lines = exp.summary(res, exp.LESSON).splitlines()
     assert lines[0] == "lesson run: 1 of 5 folds, 2 deep model(s) (ANN, CNN), 50 hashtags, 2 test tweets"
     # paper: ANN 40.7, CNN 43.7 -> ours 12.0 (-28.7) and 1.5 (-42.2)
-    assert "on the 2 matching row(s): ours are -42.2 to -28.7 points from the paper's accuracy" in lines[2]
-    assert any(line.startswith("verdict:") for line in lines) and lines[-1].startswith("ordering:")
+    assert ("on the 2 matching row(s): ours are -42.2 (CNN 1.5 vs 43.7) to -28.7 (ANN 12.0 vs 40.7) points "
+            "from the paper's accuracy") in lines[2]
+    assert any(line.startswith("verdict:") for line in lines) and lines[-1].startswith("ordering")
+
+
+def test_paper_gap_agrees_with_the_one_decimal_table():
+    # 26.34 shows as 26.3 and the paper's CNN as 43.7: the sentence says -17.4, as the table reads
+    res = _result({"ANN": [33.74], "CNN": [26.34]})
+    assert "-17.4 (CNN 26.3 vs 43.7)" in report.paper_gap(res)
+
+
+def test_learning_curve_summary_is_computed_and_judged():
+    curve = pd.DataFrame({"fraction": [0.5, 0.5, 1.0, 1.0], "n_train": [1000, 1000, 2000, 2000],
+                          "model": ["ANN", exp.TFIDF, "ANN", exp.TFIDF], "accuracy": [29.1, 28.2, 33.7, 34.0]})
+    text = report.learning_curve_summary(curve, n_test_tweets=1000)
+    assert "ANN: 29.1% on 1,000 training tweets -> 33.7% on 2,000 (+4.6 points)" in text
+    assert "TF-IDF + LR: 28.2% on 1,000 training tweets -> 34.0% on 2,000 (+5.8 points)" in text
+    assert "ANN gains more from data than TF-IDF + LR: tied (4.6 vs 5.8, difference -1.2 ±" in text
+    assert "TF-IDF + LR is above ANN at 1 of 2 training-set sizes" in text
+    assert verdicts.verdict_problems(text) == []
 
 
 def test_source_only_row_in_cross_validate_uses_the_training_part_only(monkeypatch):

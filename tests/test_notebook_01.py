@@ -33,6 +33,25 @@ def test_notebook_01_quick(tmp_path):
                 if o.get("name") == "stderr"], "stderr output (e.g. the loaders' warnings) in the notebook"
     assert "QUICK" not in "".join("".join(c["source"]) for c in executed["cells"] if c["cell_type"] == "code")
     assert reproduce.check_outputs(tmp_path / "01_dataset.ipynb") == []
+    assert "the paper's threshold: 200" in text and "notebooks 02-04 in quick mode read this same cached model" in text
+    assert "The layout " in text                                          # the t-SNE's shape explained
+    markdown = "".join("".join(c["source"]) for c in executed["cells"] if c["cell_type"] == "markdown")
+    assert "Questions for the class" in markdown and "<details>" in markdown
+
+
+def test_one_word2vec_model_per_mode_across_notebooks_01_to_04():
+    """Every notebook of a mode reads the same cached word2vec: quick mode's 1-epoch one, or the
+    full five-epoch one (full and lesson)."""
+    from tagzsl import experiments
+    from tagzsl.experiments import dataset, supervised, tagspace
+
+    for mode in experiments.MODES:
+        quick = {"01": experiments.settings_for(dataset, mode).quick_corpus,
+                 "02": experiments.settings_for(supervised, mode).quick_corpus,
+                 "04": experiments.settings_for(tagspace, mode).quick_word2vec}
+        assert set(quick.values()) == {mode == "quick"}, (mode, quick)
+    nb03 = (reproduce.NOTEBOOKS / "03_zero_shot.ipynb").read_text()
+    assert 'quick=MODE == \\"quick\\"' in nb03       # notebook 03 passes the same switch
 
 
 def test_reproduce_unknown_notebook_is_a_clear_error():

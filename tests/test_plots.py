@@ -54,6 +54,10 @@ def test_dataset_figures(tmp_path):
     counts = pd.Series([300, 250, 200], index=["a", "b", "c"])
     fig = plots.tweets_per_hashtag(counts, tmp_path / "f1.png")
     assert _is_png(tmp_path / "f1.png") and isinstance(fig.axes[0].xaxis.get_major_locator(), MaxNLocator)
+    fig = plots.tweets_per_hashtag(counts, tmp_path / "f1.png", thresholds={"paper": 200, "fallback": 156})
+    lines = [line.get_xdata()[0] for line in fig.axes[0].lines]
+    assert lines == [200, 156] and [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == \
+        ["paper (200)", "fallback (156)"]
     fig = plots.word_cloud([["apple", "pear", "apple"], ["plum", "user"]], tmp_path / "wc.png")
     assert _is_png(tmp_path / "wc.png") and isinstance(fig, matplotlib.figure.Figure)
 
@@ -62,6 +66,10 @@ def test_supervised_figures_are_in_percent_with_integer_epochs(tmp_path):
     hist = {"accuracy": [0.2, 0.4, 0.5], "val_accuracy": [0.2, 0.3, 0.35]}
     fig = plots.training_curves({("CNN", 0): hist, ("CNN", 1): hist, ("ANN", 0): hist}, tmp_path / "tc.png")
     assert _is_png(tmp_path / "tc.png")
+    five = {(m, 0): hist for m in ("ANN", "CNN", "RNN", "RNN+attention", "Transformer")}
+    grid = plots.training_curves(five, tmp_path / "tc5.png")
+    width, height = grid.get_size_inches()
+    assert width / height < 2.5 and sum(ax.get_visible() for ax in grid.axes) == 5   # a grid, not a strip
     ax = fig.axes[0]
     assert _percent_axis(ax) and ax.xaxis.get_major_locator()._integer
     assert np.isclose(ax.lines[0].get_ydata()[-1], 35.0)  # fractions drawn in percent
@@ -136,3 +144,13 @@ def test_percent_tick_labels_state_their_tick_exactly():
         for value, text in shown:
             assert float(text.rstrip("%").replace("\u2212", "-")) == pytest.approx(value), (low, high, value, text)
         plt.close(fig)
+
+
+def test_tsne_note_says_when_the_layout_is_a_band(tmp_path):
+    rng = np.random.default_rng(0)
+    fig, ax = matplotlib.pyplot.subplots()
+    ax.scatter(rng.normal(0, 10, 50), rng.normal(0, 0.5, 50))
+    assert plots.tsne_note(fig).startswith("The layout is a band")
+    fig2, ax2 = matplotlib.pyplot.subplots()
+    ax2.scatter(rng.normal(0, 10, 50), rng.normal(0, 8, 50))
+    assert plots.tsne_note(fig2).startswith("The layout spreads in two dimensions")

@@ -31,14 +31,33 @@ class Settings:
 
     mode: str
     sources: tuple = ALL
-    quick_corpus: bool = False      # corpus.prepare(quick=...): 1-epoch word2vec on the cleaned posts
+    quick_corpus: bool = False      # corpus.prepare(quick=...): 1-epoch word2vec on the cleaned posts (quick only)
     tsne_perplexity: float = 10.0
     probes: tuple = ("maga", "christmas", "nyc", "love", "sandy", "covidvaccine")
 
 
 FULL = Settings("full")
-LESSON = Settings("lesson", quick_corpus=True)
+# lesson mode reads the same cached full word2vec as full mode (one model per mode across 01-04)
+LESSON = Settings("lesson")
 QUICK = Settings("quick", quick_corpus=True)
+
+
+def fig1_thresholds(prepared, paper_min: int = 200) -> dict:
+    """The lines of Fig. 1: the paper's threshold (200 tweets) and, when the label set fell back,
+    the lowered threshold it used (the tweets per label of ``prepared.top``)."""
+    lines = {"the paper's threshold": paper_min}
+    if prepared.label_rule == "fallback":
+        lines["our fallback threshold"] = int(prepared.top["hashtag"].value_counts().min())
+    return lines
+
+
+def word2vec_note(prepared, mode: str) -> str:
+    """Which word2vec this run shows, and that notebooks 02-04 use the same one in this mode."""
+    kv = prepared.vectors
+    how = ("one epoch over the cleaned posts that carry a hashtag" if mode == "quick"
+           else "five epochs over every English post of the corpus, hashtags kept as words")
+    return (f"word2vec of this run ({mode} mode): {len(kv.key_to_index):,} words, {kv.vector_size}-d, {how}; "
+            f"notebooks 02-04 in {mode} mode read this same cached model")
 
 
 def _per_source(series: pd.Series, order) -> pd.Series:

@@ -10,9 +10,8 @@
   accuracy and macro precision / recall / F1 in percent, mean ± sd (:func:`tagzsl.metrics.mean_sd`)
   over folds, training seconds, per-hashtag F1, confusion counts, Keras histories.
 * :func:`side_by_side` (the paper's Table 2 beside ours) and the sentences computed from a
-  run's numbers: :func:`verdict` (best deep model against TF-IDF + LR and the source-only
-  baseline), :func:`ordering` (the paper's Transformer > RNN >= CNN > ANN), :func:`above_chance`
-  and :func:`summary` (all of them, for the notebook's last cell).
+  run's numbers, with their uncertainty, are in :mod:`tagzsl.experiments.supervised_report`
+  (:func:`verdict`, :func:`ordering`, :func:`above_chance` and :func:`summary` here call it).
 * :mod:`tagzsl.experiments.supervised_studies`: the accuracy figure beside the paper's points,
   display tables, ``GridSearchCV`` with SciKeras (as the paper chose its hyper-parameters, on one
   fold's training part only), the learning curve and recommending for people.
@@ -40,8 +39,6 @@ TFIDF = "TF-IDF + LR"
 SOURCE_ONLY = "source only"
 #: rows that are not deep models
 BASELINES = (TFIDF, SOURCE_ONLY)
-#: the paper's ordering of Table 2 (Kumar et al. 2019): (higher, relation, lower) pairs
-PAPER_ORDER = (("Transformer", ">", "RNN"), ("RNN", ">=", "CNN"), ("CNN", ">", "ANN"))
 _RUN_KEYS = ("epochs", "batch_size", "sequence_length", "patience")
 
 
@@ -101,9 +98,7 @@ FULL = Settings(
     cut="One epoch of the paper-size 2 x 1024 GRU takes about 300 s on the 2-core CPU "
         "(benchmarks/supervised_speed.py), so the recurrent layers have 128 units, the CNN 512 and "
         "the Transformer 2 blocks (FFN 300); the ANN keeps the paper's 1024 units. Up to 200 tweets per "
-        "hashtag as the paper (fewer where notebook 01's label set falls back; its note is printed). "
-        "Not timed on this corpus: the earlier run on 100 tweets per hashtag took about 25 minutes, "
-        "so expect 40-50.")
+        "hashtag as the paper (fewer where notebook 01's label set falls back; its note is printed).")
 
 LESSON = Settings(
     mode="lesson", epochs=8, patience=2, max_folds=1, per_hashtag=100, tfidf_Cs=(10.0,),
@@ -115,8 +110,7 @@ LESSON = Settings(
     cut="One fold of five (no standard deviation); 100 tweets per hashtag instead of up to 200; three of "
         "the five models (no RNN, no Transformer, so only CNN > ANN of the paper's ordering can be "
         "checked), smaller (ANN 256, CNN 256, RNN+attention 64 units); TF-IDF + LR with C = 10 "
-        "(not chosen on validation); a 2-point grid on 1,500 tweets; a 2-point learning curve. "
-        "Under 5 minutes on the 2-core CPU.")
+        "(not chosen on validation); a 2-point grid on 1,500 tweets; a 2-point learning curve.")
 
 QUICK = Settings(
     mode="quick", epochs=2, patience=1, max_folds=1, per_hashtag=20, quick_corpus=True,
@@ -295,102 +289,31 @@ def side_by_side(table: pd.DataFrame) -> pd.DataFrame:
                               metrics=["accuracy", "precision", "recall", "F1"])
 
 
-def _deep(table: pd.DataFrame) -> pd.DataFrame:
-    t = table.set_index("model") if "model" in table.columns else table
-    return t.drop(index=[b for b in BASELINES if b in t.index])
-
-
+# The sentences computed from a run (with their uncertainty) live in supervised_report; these
+# names stay here for callers of the protocol module.
 def verdict(result: CVResult) -> str:
-    """Does the best deep model (by mean accuracy) beat TF-IDF + LR and the source-only baseline?
+    """:func:`tagzsl.experiments.supervised_report.verdict`."""
+    from tagzsl.experiments import supervised_report
 
-    One line per baseline in the run (difference in points, folds won), then the verdict:
-    a deep model beats them only when the best one is above every baseline's mean accuracy.
-    """
-    t = result.table.set_index("model")
-    deep = _deep(t)
-    if deep.empty:
-        return "best deep model: none (no deep model in this run)"
-    best = deep["accuracy_mean"].idxmax()
-    bases = [b for b in BASELINES if b in t.index]
-    per_fold = result.folds.pivot(index="fold", columns="model", values="accuracy")
-    shown = formatted(t.reset_index()).set_index("model")["accuracy"]
-    lines = [f"best deep model: {best}, accuracy {shown[best]}%"]
-    beaten = []
-    for base in bases:
-        diff = deep.loc[best, "accuracy_mean"] - t.loc[base, "accuracy_mean"]
-        wins = int((per_fold[best] > per_fold[base]).sum())
-        beaten.append(diff > 0)
-        lines.append(f"  against {base} ({shown[base]}%): {'beats it' if diff > 0 else 'does NOT beat it'}, "
-                     f"{diff:+.1f} points (higher on {wins} of {len(per_fold)} folds)")
-    if not bases:
-        lines.append("verdict: no baseline in this run, nothing to compare against")
-    elif all(beaten):
-        lines.append(f"verdict: a deep model ({best}) beats {' and '.join(bases)}")
-    else:
-        lost = [b for b, won in zip(bases, beaten) if not won]
-        lines.append(f"verdict: no deep model beats {' and '.join(bases)} (the best, {best}, does not beat "
-                     f"{' or '.join(lost)})")
-    return "\n".join(lines)
+    return supervised_report.verdict(result)
 
 
-def ordering(table: pd.DataFrame) -> str:
-    """The paper's ordering of Table 2 (Transformer > RNN >= CNN > ANN, :data:`PAPER_ORDER`)
-    checked pair by pair on this run's mean accuracies; pairs with a model not in the run are
-    named as not checked."""
-    acc = _deep(table)["accuracy_mean"]
-    ranked = " > ".join(f"{m} {a:.1f}" for m, a in acc.sort_values(ascending=False).items())
-    paper_order = " ".join([PAPER_ORDER[0][0]] + [f"{rel} {lo}" for _, rel, lo in PAPER_ORDER])
-    held, failed, missing = [], [], []
-    for hi, rel, lo in PAPER_ORDER:
-        pair = f"{hi} {rel} {lo}"
-        if hi not in acc.index or lo not in acc.index:
-            missing.append(pair)
-        elif (acc[hi] > acc[lo]) if rel == ">" else (acc[hi] >= acc[lo]):
-            held.append(pair)
-        else:
-            failed.append(pair)
-    lines = [f"paper's ordering: {paper_order}", f"ours (accuracy %, best first): {ranked or 'no deep model'}"]
-    if held:
-        lines.append(f"  holds: {', '.join(held)}")
-    if failed:
-        lines.append(f"  fails: {', '.join(failed)}")
-    if missing:
-        lines.append(f"  not checked (a model not in this run): {', '.join(missing)}")
-    if failed:
-        lines.append(f"ordering: does NOT hold ({len(failed)} of {len(held) + len(failed)} checked pairs fail)")
-    elif not held:
-        lines.append("ordering: cannot be checked in this run (no pair of its models was run)")
-    elif missing:
-        lines.append(f"ordering: holds on the {len(held)} pair(s) this run can check")
-    else:
-        lines.append("ordering: holds")
-    return "\n".join(lines)
+def ordering(result: CVResult) -> str:
+    """:func:`tagzsl.experiments.supervised_report.ordering`."""
+    from tagzsl.experiments import supervised_report
+
+    return supervised_report.ordering(result)
 
 
 def above_chance(result: CVResult) -> str:
-    """Each row's mean accuracy against chance (100 / number of hashtags), as a margin in points."""
-    chance = 100 / len(result.classes)
-    acc = result.table.set_index("model")["accuracy_mean"]
-    margins = acc - chance
-    rows = ", ".join(f"{m} {a:.1f}% ({d:+.1f})" for m, a, d in zip(acc.index, acc, margins))
-    status = ("every row is above chance" if (margins > 0).all()
-              else f"AT OR BELOW chance: {', '.join(margins.index[margins <= 0])}")
-    return (f"chance on {len(result.classes)} hashtags: {chance:.1f}%; accuracy (points above chance): {rows}; "
-            f"{status}, the lowest by {margins.min():+.1f} points")
+    """:func:`tagzsl.experiments.supervised_report.above_chance`."""
+    from tagzsl.experiments import supervised_report
+
+    return supervised_report.above_chance(result)
 
 
 def summary(result: CVResult, settings: Settings) -> str:
-    """What this run shows, computed from its numbers: folds and models run, chance margins,
-    the gap to the paper on matching rows, :func:`verdict` and :func:`ordering`."""
-    n_folds = len(result.splits)
-    deep = list(_deep(result.table).index)
-    gaps = side_by_side(result.table).dropna(subset=["accuracy (paper)", "accuracy (ours)"])
-    gap = gaps["accuracy (ours)"] - gaps["accuracy (paper)"]
-    lines = [f"{settings.mode} run: {n_folds} of {settings.n_splits} folds, {len(deep)} deep model(s) "
-             f"({', '.join(deep)}), {len(result.classes)} hashtags, "
-             f"{sum(len(t) for _, _, t in result.splits)} test tweets",
-             above_chance(result)]
-    if len(gap):
-        lines.append(f"against the paper's Table 2 on the {len(gap)} matching row(s): ours are "
-                     f"{gap.min():+.1f} to {gap.max():+.1f} points from the paper's accuracy")
-    return "\n".join(lines + [verdict(result), ordering(result.table)])
+    """:func:`tagzsl.experiments.supervised_report.summary`."""
+    from tagzsl.experiments import supervised_report
+
+    return supervised_report.summary(result, settings)
