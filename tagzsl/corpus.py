@@ -26,7 +26,7 @@ from tagzsl.data.sources import ALL, TWEETEVAL_ONLY, resolve
 
 log = logging.getLogger(__name__)
 VERSION = 5
-__all__ = ["ALL", "TWEETEVAL_ONLY", "Prepared", "prepare", "statistics"]
+__all__ = ["ALL", "TWEETEVAL_ONLY", "Prepared", "from_files", "prepare", "statistics"]
 
 
 @dataclass
@@ -57,6 +57,7 @@ class Prepared:
     label_note: str = ""
     qualifying: int = 0
     sources: tuple = field(default_factory=tuple)
+    encoded: object = None
 
     @property
     def hashtags(self) -> list[str]:
@@ -131,6 +132,43 @@ def prepare(sources=ALL, root=None, n_hashtags: int = 50, per_hashtag: int = 200
                     skipped_files=list(loaded.skipped_files), steps_by_source=by_source,
                     report=loaded.report, exclusions=exclusions, label_rule=labels.rule,
                     label_note=labels.note, qualifying=labels.qualifying, sources=names)
+
+
+def from_files(paths, text_column: str | None = None, lang: str | None = None, n_hashtags: int = 50,
+               per_hashtag: int = 200, min_tweets: int = 200, seed: int = config.DEFAULT_SEED,
+               vectors=None, w2v_epochs: int = 5, progress: bool = False) -> Prepared:
+    """A :class:`Prepared` from a person's own files (the streamed path, :mod:`tagzsl.own_data`).
+
+    ``paths``: Twitter JSON lines, CSV/TSV (``text_column``) or plain-text files, gzip allowed;
+    ``lang``: keep only posts in that language; ``vectors``: a pretrained vectors file (else
+    skip-gram on the posts, ``w2v_epochs`` epochs). The attributes are :func:`prepare`'s: ``clean``
+    holds every kept post (``id`` = its row in the encoded corpus, ``text``, ``tokens``,
+    ``hashtags``, ``source`` = ``"own"``), ``top`` the paper's label set (or its fallback),
+    ``steps`` the funnel, ``report`` what each file gave; ``raw`` holds the same posts as ``clean``
+    with their cleaned text (raw posts are streamed, never held); ``encoded`` is the on-disk corpus.
+    Raises :class:`tagzsl.own_data.DataError` (one line) for unusable input.
+    """
+    from tagzsl import own_data, own_vectors
+
+    encoded = own_data.encode(paths, text_column=text_column, lang=lang, progress=progress)
+    rows = encoded.kept
+    words, tags = encoded.words, encoded.hashtags
+    token_ids, tag_ids = encoded.rows(rows)
+    tokens = [[words[i] for i in ids] for ids in token_ids]
+    clean = pd.DataFrame({"id": list(map(int, rows)), "text": [" ".join(t) for t in tokens], "tokens": tokens,
+                          "hashtags": [[tags[i] for i in ids] for ids in tag_ids], "source": "own"})
+    labels = own_data.select_labels(encoded, False, n_labels=n_hashtags, min_tweets=min_tweets,
+                                    per_hashtag=per_hashtag, seed=seed)
+    by_id = clean.set_index("id")
+    top = by_id.loc[labels.rows, ["text", "tokens", "hashtags", "source"]].reset_index()
+    top.insert(3, "hashtag", labels.hashtags)
+    kv = own_vectors.load(vectors) if vectors else own_vectors.train(encoded, epochs=w2v_epochs, seed=seed)
+    steps = pd.DataFrame(encoded.steps, columns=["step", "tweets"])
+    report = pd.DataFrame(encoded.files)
+    return Prepared(raw=clean[["id", "text", "source"]].assign(lang=lang), clean=clean, steps=steps, top=top,
+                    vectors=kv, skipped_files=[], report=report, label_rule=labels.rule, label_note=labels.note,
+                    qualifying=labels.qualifying, sources=("own",),
+                    encoded=encoded)
 
 
 def statistics(prepared: Prepared) -> pd.DataFrame:

@@ -26,6 +26,7 @@ import gzip
 import json
 import logging
 import pathlib
+from typing import Iterator
 
 import pandas as pd
 
@@ -113,10 +114,60 @@ def parse_tweet(obj: dict) -> dict | None:
     }
 
 
-def _open(path: pathlib.Path):
+def is_gzip(path) -> bool:
+    """True when ``path`` starts with the gzip magic bytes (whatever its name)."""
     with open(path, "rb") as fh:
-        magic = fh.read(2)
-    return gzip.open(path, "rb") if magic == _GZIP_MAGIC else open(path, "rb")
+        return fh.read(2) == _GZIP_MAGIC
+
+
+def open_maybe_gzip(path):
+    """``path`` opened for binary reading, decompressed when it is gzip (detected from its bytes)."""
+    return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")
+
+
+def iter_tweet_json(fh, stats: dict, name="") -> Iterator[dict]:
+    """Rows (as :func:`parse_tweet`) from an open binary stream of JSON lines, one at a time.
+
+    ``stats`` is updated in place: ``bad`` (1-based numbers of malformed lines), ``notices``,
+    ``truncated`` (a damaged gzip stream ended the read; the rows before it were yielded) and
+    ``first`` (the first non-blank character, to tell a JSON array from JSON lines).
+    """
+    stats.setdefault("bad", [])
+    stats.setdefault("notices", 0)
+    stats.setdefault("truncated", False)
+    stats.setdefault("first", "")
+    lineno = rows = 0
+    try:
+        for lineno, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8").lstrip("\ufeff").strip()
+            except UnicodeDecodeError:
+                stats["bad"].append(lineno)
+                continue
+            if not line:
+                continue
+            stats["first"] = stats["first"] or line[:1]
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                stats["bad"].append(lineno)
+                continue
+            if not isinstance(obj, dict):
+                stats["bad"].append(lineno)
+                continue
+            row = parse_tweet(obj)
+            if row is None:
+                if _NOTICES & obj.keys():
+                    stats["notices"] += 1
+                else:
+                    stats["bad"].append(lineno)
+                continue
+            rows += 1
+            yield row
+    except (EOFError, OSError) as err:  # a damaged or cut-off gzip stream
+        stats["truncated"] = True
+        log.warning("%s: the compressed stream is damaged after line %d (%s); "
+                    "the %d tweets read before it are kept", name, lineno, err, rows)
 
 
 def read_tweet_json(path) -> pd.DataFrame:
@@ -134,39 +185,10 @@ def read_tweet_json(path) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"no tweet JSON file at {path}" +
                                 (" (it is a directory)" if path.is_dir() else ""))
-    rows, bad, notices, truncated, first = [], [], 0, False, ""
-    with _open(path) as fh:
-        lineno = 0
-        try:
-            for lineno, raw in enumerate(fh, start=1):
-                try:
-                    line = raw.decode("utf-8").lstrip("\ufeff").strip()
-                except UnicodeDecodeError:
-                    bad.append(lineno)
-                    continue
-                if not line:
-                    continue
-                first = first or line[:1]
-                try:
-                    obj = json.loads(line)
-                except ValueError:
-                    bad.append(lineno)
-                    continue
-                if not isinstance(obj, dict):
-                    bad.append(lineno)
-                    continue
-                row = parse_tweet(obj)
-                if row is None:
-                    if _NOTICES & obj.keys():
-                        notices += 1
-                    else:
-                        bad.append(lineno)
-                    continue
-                rows.append(row)
-        except (EOFError, OSError) as err:  # a damaged or cut-off gzip stream
-            truncated = True
-            log.warning("%s: the compressed stream is damaged after line %d (%s); "
-                        "the %d tweets read before it are kept", path, lineno, err, len(rows))
+    stats: dict = {}
+    with open_maybe_gzip(path) as fh:
+        rows = list(iter_tweet_json(fh, stats, name=str(path)))
+    bad, notices, truncated, first = stats["bad"], stats["notices"], stats["truncated"], stats["first"]
     if not rows and not notices and first in ("", "["):  # one warning saying what is expected
         log.warning("%s %s; read_tweet_json expects JSON lines: one tweet object per line (convert an "
                     "array with `jq -c '.[]'`)", path, "is a JSON array, not JSON lines" if first else "is empty")
