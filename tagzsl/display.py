@@ -35,6 +35,14 @@ def is_clean(text) -> bool:
     return not profanity.contains_profanity(str(text))
 
 
+def masked(text) -> str:
+    """``text`` with every word of the profanity list replaced by asterisks (for the papers' own
+    example posts, which are shown whatever they say)."""
+    from better_profanity import profanity
+
+    return profanity.censor(str(text), "*")
+
+
 def safe_examples(frame: pd.DataFrame, text_column: str | Sequence[str] = "text", n: int = 5,
                   seed: int = config.DEFAULT_SEED) -> pd.DataFrame:
     """``n`` rows of ``frame`` drawn at random (from ``seed``) among those whose text passes

@@ -84,27 +84,40 @@ def multilabel_ranking(scores: np.ndarray, positives, k: int = 10) -> dict:
     cannot be ranked and are skipped; ``-1`` ids are padding. With no post left every value
     is ``NaN``. Returns ``{"P@1", f"R@{k}", "mean_rank"}``, rates as fractions.
     """
+    per = multilabel_ranking_per_post(scores, positives, k)
+    if len(per["P@1"]) == 0:
+        return {"P@1": float("nan"), f"R@{k}": float("nan"), "mean_rank": float("nan")}
+    return {"P@1": float(np.mean(per["P@1"])), f"R@{k}": float(np.mean(per[f"R@{k}"])),
+            "mean_rank": float(per["rank_sum"].sum() / per["n_true"].sum())}
+
+
+def multilabel_ranking_per_post(scores: np.ndarray, positives, k: int = 10) -> dict:
+    """The per-post values behind :func:`multilabel_ranking` (posts without a true hashtag
+    skipped): ``P@1`` (0 or 1), ``R@k`` (fraction), ``rank_sum`` (the sum of the post's true
+    hashtags' ranks) and ``n_true``; the mean rank is ``rank_sum.sum() / n_true.sum()``. For
+    intervals over posts (:func:`tagzsl.experiments.verdicts.bootstrap`)."""
     k = _check_k(k)
     scores = _check_scores(scores)
     mask = _positive_mask(positives, scores.shape)
     keep = mask.any(axis=1)
     scores, mask = scores[keep], mask[keep]
-    if len(scores) == 0:
-        return {"P@1": float("nan"), f"R@{k}": float("nan"), "mean_rank": float("nan")}
-    p_at_1, recall, ranks = [], [], []
+    p_at_1, recall, rank_sum = [], [], []
     for start in range(0, len(scores), 2048):  # bounded memory on big test sets
         s, m = scores[start:start + 2048], mask[start:start + 2048]
         order = np.lexsort((m, -s))  # by score descending; at equal score non-true (False) first
         true_sorted = np.take_along_axis(m, order, axis=1)
-        p_at_1.append(true_sorted[:, 0])
+        p_at_1.append(true_sorted[:, 0].astype("float64"))
         recall.append(true_sorted[:, :k].sum(axis=1) / m.sum(axis=1))
         # a true hashtag at 0-based position c, the n-th true one in the order, comes after
         # c + 1 - n candidates the post does not carry (ties included): its rank is c + 2 - n
         position = np.arange(s.shape[1])[None, :]
         rank = position + 2 - np.cumsum(true_sorted, axis=1)
-        ranks.append(rank[true_sorted])
-    return {"P@1": float(np.mean(np.concatenate(p_at_1))), f"R@{k}": float(np.mean(np.concatenate(recall))),
-            "mean_rank": float(np.mean(np.concatenate(ranks)))}
+        rank_sum.append(np.where(true_sorted, rank, 0).sum(axis=1).astype("float64"))
+    empty = np.zeros(0)
+    return {"P@1": np.concatenate(p_at_1) if p_at_1 else empty,
+            f"R@{k}": np.concatenate(recall) if recall else empty,
+            "rank_sum": np.concatenate(rank_sum) if rank_sum else empty,
+            "n_true": mask.sum(axis=1).astype("float64")}
 
 
 def mean_sd(values) -> tuple[float, float]:

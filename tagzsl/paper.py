@@ -31,8 +31,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-__all__ = ["FILES", "HYPERPARAMETERS", "NOTES", "SOURCES", "TABLE_NAMES", "UNITS",
-           "raw", "side_by_side", "table"]
+__all__ = ["EXAMPLE_FILES", "FILES", "HYPERPARAMETERS", "NOTES", "SOURCES", "TABLE_NAMES", "UNITS",
+           "examples", "raw", "side_by_side", "table"]
 
 TABLES_DIR = pathlib.Path(__file__).resolve().parent / "paper_tables"
 
@@ -48,6 +48,12 @@ FILES: dict[str, str] = {
     "tagspace_table5": "weston2014_table5_docrec.csv",
 }
 TABLE_NAMES: tuple[str, ...] = tuple(FILES)
+#: the papers' example posts (texts transcribed from the papers, not in shared/papers' CSVs):
+#: Kumar et al.'s Table 4 tweets (as the paper prints them, cleaned) and #TagSpace's Table 2 posts
+EXAMPLE_FILES: dict[str, str] = {
+    "kumar_table4_tweets": "kumar2019_table4_tweets.csv",
+    "tagspace_table2": "weston2014_table2_examples.csv",
+}
 
 _KUMAR = "Kumar et al. (2019)"
 _WESTON = "Weston et al., #TagSpace (2014)"
@@ -135,6 +141,20 @@ def raw(name: str) -> pd.DataFrame:
     if name not in FILES:
         raise KeyError(f"unknown paper table {name!r}; valid names: {', '.join(TABLE_NAMES)}")
     return pd.read_csv(TABLES_DIR / FILES[name], keep_default_na=True)
+
+
+def examples(name: str) -> pd.DataFrame:
+    """The papers' example posts (:data:`EXAMPLE_FILES`) with the paper's answers:
+    ``kumar_table4_tweets``: ``tweet, hashtag`` (expected) and ``recommended`` (the paper's top 5,
+    from ``kumar_table4``); ``tagspace_table2``: ``post`` and ``predicted`` (the paper's top 10)."""
+    if name not in EXAMPLE_FILES:
+        raise KeyError(f"unknown paper examples {name!r}; valid names: {', '.join(EXAMPLE_FILES)}")
+    frame = pd.read_csv(TABLES_DIR / EXAMPLE_FILES[name])
+    if name == "kumar_table4_tweets":
+        answers = table("kumar_table4").set_index("hashtag")["recommended"]
+        return pd.DataFrame({"tweet": frame["cleaned_tweet"], "hashtag": frame["expected_hashtag"],
+                             "recommended": [answers[h] for h in frame["expected_hashtag"]]})
+    return pd.DataFrame({"post": frame["post"], "predicted": frame["top10_hashtags"].str.split(",")})
 
 
 def table(name: str) -> pd.DataFrame:

@@ -328,7 +328,12 @@ def accuracy_by_model(ours, path, paper=None, metric="accuracy", sd=None,
 
 
 # --- zero-shot (notebook 03)
-BASELINES = ("random", "word2vec similarity")
+#: notebook 03's rows drawn dashed: the baselines (no trained model of the tweets' hashtags)
+BASELINES = ("random", "source only", "word2vec similarity", "word2vec similarity (centred)")
+#: one colour per zero-shot method, the same in every figure (zero-shot has no source-only row)
+ZSL_COLOURS = {m: f"C{i}" for i, m in enumerate(("random", "source only", "word2vec similarity",
+                                                  "word2vec similarity (centred)", "ConSE", "ESZSL", "DEM",
+                                                  "DEM (word space)"))}
 
 
 def hit_vs_unseen(rows, path, ks=(1, 2, 5), setting="zero-shot",
@@ -344,7 +349,9 @@ def hit_vs_unseen(rows, path, ks=(1, 2, 5), setting="zero-shot",
     fig, axes = plt.subplots(1, len(ks), figsize=(4.4 * len(ks), 3.9), sharey=True)
     axes = np.atleast_1d(axes)
     methods = list(dict.fromkeys(rows["method"]))
-    colours = {m: f"C{i}" for i, m in enumerate(methods)}
+    colours = dict(ZSL_COLOURS)
+    for m in methods:
+        colours.setdefault(m, f"C{len(colours) % 10}")
     theirs = None
     if paper is not None:
         theirs = paper[paper["setting"] == setting].copy()

@@ -19,7 +19,15 @@ def test_notebook_03_quick(tmp_path):
     for method in ("word2vec similarity (centred)", "source only", "ConSE", "ESZSL", "DEM (word space)"):
         assert method in text
     assert "paper order DEM > ESZSL > ConSE" in text            # the verdict, holds or not
-    assert "vs source only" in text and "margin over random" in text
-    assert "hit@1 (paper)" in text                               # Table 3 beside the paper's
+    assert "beats source only" in text and "margin over random" in text
+    assert "ours (paper's)" in text and "(62)" in text           # Table 3 in the paper's layout, the paper's DEM 40/10
+    assert "few-shot > zero-shot on 40/10 (trained methods)" in text
+    assert "rank of expected" in text and "high time girls women troubled" in text   # the paper's tweets, ours beside
+    import nbformat
+
+    from tagzsl.experiments import verdicts
+    assert verdicts.notebook_problems(nbformat.read(path, as_version=4)) == []       # no NaN, stderr, odd verdict
+    markdown = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "does not print" not in markdown and "Questions for the class" in markdown and "<details>" in markdown
     assert "Content note" in "".join(nb["cells"][1]["source"])    # a str or a list of lines
     assert reproduce.check_outputs(path) == []                   # no warnings, tracebacks, paths; 2 images

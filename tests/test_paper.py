@@ -134,3 +134,25 @@ def test_hyperparameters_match_the_papers_text():
     tagspace = paper.HYPERPARAMETERS["tagspace"]
     assert (tagspace["conv_window_K"], tagspace["conv_hidden_H"], tagspace["margin_m"]) == (5, 1000, 0.1)
     assert paper.HYPERPARAMETERS["kumar"]["word2vec"]["dim"] == 150
+
+
+def test_the_papers_example_posts_are_transcribed_from_their_text():
+    """Every word of each example post and every hashtag of the paper's answers occurs in the
+    paper's text (shared/papers), so the transcription adds nothing of its own."""
+    import re
+
+    def words(text):
+        return set(re.findall(r"[a-z0-9]+", text.lower().replace("-\n", "")))
+
+    kumar = words((SHARED / "kumar2019_hashtag_zsl.txt").read_text())
+    tweets = paper.examples("kumar_table4_tweets")
+    assert len(tweets) == 5 and list(tweets["hashtag"]) == list(paper.table("kumar_table4")["hashtag"])
+    for text in tweets["tweet"]:
+        assert words(text) <= kumar, words(text) - kumar
+    weston = words((SHARED / "weston2014_tagspace.txt").read_text())
+    posts = paper.examples("tagspace_table2")
+    assert len(posts) == 10 and all(len(p) == 10 for p in posts["predicted"])
+    for text, tags in zip(posts["post"], posts["predicted"]):
+        assert words(text) <= weston and set(tags) <= weston, (words(text) | set(tags)) - weston
+    with pytest.raises(KeyError, match="valid names"):
+        paper.examples("table9")

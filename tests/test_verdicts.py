@@ -18,6 +18,12 @@ def test_judge_is_tied_inside_the_interval():
         verdicts.judge(float("nan"), 1.0)
 
 
+def test_the_verdict_is_judged_on_the_printed_digits():
+    c = verdicts.Comparison("A > B", 1.0, 0.0, 1.04, 0.99, "x", digits=1)   # printed +1.0 ± 1.0
+    assert c.verdict == "tied" and verdicts.verdict_problems(c.text()) == []
+    assert verdicts.Comparison("A > B", 1.0, 0.0, 1.04, 0.99, "x", digits=2).verdict == "holds"
+
+
 def test_paired_uses_the_standard_error_of_the_differences_and_t():
     c = verdicts.paired([30, 34, 32], [28, 30, 29], "A > B")   # differences 2, 4, 3: sd 1, SE 1/sqrt(3)
     assert c.diff == pytest.approx(3.0) and c.half_width == pytest.approx(4.3027 / math.sqrt(3), rel=1e-3)
@@ -47,6 +53,17 @@ def test_bootstrap_is_seeded_and_paired():
     better = verdicts.bootstrap(a - 3, a, "A ranks lower", higher_is_better=False, seed=1)
     assert better.verdict == "holds" and better.diff == pytest.approx(3.0)
     assert verdicts.bootstrap(a, a + 0.01, "x", seed=1).half_width == verdicts.bootstrap(a, a + 0.01, "x", seed=1).half_width
+
+
+def test_bootstrap_with_weights_compares_ratio_means():
+    # post 1 has two true hashtags (ranks 1 + 3 = 4 for A, 10 + 12 = 22 for B), post 2 one (2 vs 5)
+    rng = np.random.default_rng(1)
+    n = rng.integers(1, 3, 300).astype(float)
+    a_sum = n * rng.normal(100, 20, 300)
+    b_sum = a_sum + n * 40
+    c = verdicts.bootstrap(a_sum, b_sum, "A ranks better", higher_is_better=False, weights=n, digits=2)
+    assert c.a == pytest.approx(a_sum.sum() / n.sum()) and c.diff == pytest.approx(40.0)
+    assert c.half_width < 1e-6 and c.verdict == "holds"          # the same +40 on every hashtag: no spread
 
 
 def test_tally_counts_each_verdict():

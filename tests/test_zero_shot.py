@@ -7,6 +7,7 @@ import pytest
 
 from tagzsl import paper
 from tagzsl.experiments import dataset
+from tagzsl.experiments import verdicts
 from tagzsl.experiments import zero_shot as zs
 
 
@@ -33,25 +34,68 @@ def test_source_only_top_1_is_the_datasets_source_only_baseline():
     assert ours == dataset.source_only_baseline(train_src, train_lab, test_src)
 
 
-def _rows(values):
-    return pd.DataFrame([{"setting": st, "split": sp, "method": m, "partition": i, "hit@1": v, "hit@2": v + 5,
-                          "hit@5": v + 10} for (st, sp, m), vs in values.items() for i, v in enumerate(vs)])
+def _rows(values, n_test=1000):
+    return pd.DataFrame([{"setting": st, "split": sp, "method": m, "partition": i, "n_test": n_test, "hit@1": v,
+                          "hit@2": v + 5, "hit@5": v + 10} for (st, sp, m), vs in values.items() for i, v in enumerate(vs)])
 
 
-def test_verdict_says_what_beats_the_source_only_baseline_and_the_margin_over_random():
+def test_verdict_on_one_partition_uses_the_binomial_interval_and_says_tied_inside_it():
     few = {"random": 10.0, "source only": 30.0, "word2vec similarity": 20.0, "word2vec similarity (centred)": 25.0,
-           "ConSE": 35.0, "ESZSL": 15.0, "DEM": 40.0}
+           "ConSE": 35.0, "ESZSL": 15.0, "DEM": 31.0}
     rows = _rows({("few-shot", "40/10", m): [v] for m, v in few.items()})
     lines = zs.verdict(rows)
-    source = next(ln for ln in lines if ln.strip().startswith("vs source only"))
-    assert source.strip() == ("vs source only 30.0: word2vec similarity does not beat it, word2vec similarity "
-                              "(centred) does not beat it, ConSE beats it, ESZSL does not beat it, DEM beats it")
-    w2v = next(ln for ln in lines if ln.strip().startswith("vs word2vec similarity"))
-    assert "source only" not in w2v and "word2vec similarity (centred) beats it" in w2v
+    assert lines[0].startswith("few-shot 40/10 (hit@1, %; binomial 95% intervals on 1,000 test tweets): ConSE 35.0 >")
+    source = next(ln for ln in lines if ln.strip().startswith("beats source only"))
+    # DEM 31 vs 30 on 1,000 tweets: +1.0 ± 4.0, tied; ConSE 35 vs 30: +5.0 ± 4.1, holds
+    assert "DEM tied (difference +1.0 ± 4.0)" in source and "ConSE holds (difference +5.0 ± 4.1)" in source
+    assert "ESZSL does not hold (difference -15.0 ± 3.6)" in source
+    w2v = next(ln for ln in lines if ln.strip().startswith("beats word2vec similarity"))
+    assert "source only" not in w2v and "word2vec similarity (centred) holds" in w2v
+    order = next(ln for ln in lines if ln.strip().startswith("paper order"))
+    assert "DEM > ESZSL holds" in order and "ESZSL > ConSE does not hold" in order and "DEM > ConSE tied" in order
     margin = next(ln for ln in lines if ln.strip().startswith("margin over random"))
-    assert "margin over random 10.0 (points):" in margin and "DEM +30.0" in margin and "ESZSL +5.0" in margin
+    assert "margin over random 10.0 (points):" in margin and "DEM +21.0" in margin and "ESZSL +5.0" in margin
+    assert verdicts.verdict_problems("\n".join(lines)) == []
     zero = zs.verdict(_rows({("zero-shot", "40/10", m): [v] for m, v in few.items() if m != "source only"}))
     assert not any("source only" in ln for ln in zero)
+
+
+def test_verdict_over_partitions_is_paired_and_few_shot_is_checked_for_trained_methods_only():
+    values = {("zero-shot", "40/10", "word2vec similarity"): [40.0, 39.0, 41.0],
+              ("few-shot", "40/10", "word2vec similarity"): [40.0, 39.0, 41.0],
+              ("zero-shot", "40/10", "ConSE"): [30.0, 31.0, 29.0], ("few-shot", "40/10", "ConSE"): [34.0, 35.5, 32.0],
+              ("zero-shot", "40/10", "DEM"): [20.0, 25.0, 21.0], ("few-shot", "40/10", "DEM"): [21.0, 24.0, 22.0]}
+    lines = zs.verdict(_rows(values))
+    assert "95% intervals over 3 partitions" in lines[0]
+    few = next(ln for ln in lines if ln.startswith("few-shot > zero-shot on 40/10"))
+    assert "word2vec similarity" not in few                        # training-free: no such row
+    assert "ConSE holds (difference +3.8 ±" in few and "DEM tied (difference +0.3 ±" in few
+    assert verdicts.verdict_problems("\n".join(lines)) == []
+
+
+def test_table3_in_the_papers_layout():
+    rows = _rows({("zero-shot", "40/10", "DEM"): [10.0, 20.0], ("few-shot", "40/10", "DEM"): [12.0, 14.0],
+                  ("few-shot", "40/10", "source only"): [7.0, 9.0]})
+    table = zs.table3_layout(rows)
+    assert list(table.index) == [("40/10", "source only"), ("40/10", "DEM")]
+    assert table.loc[("40/10", "DEM"), ("zero-shot", "hit@1")] == "15.0 ± 7.1 (62)"      # ours ± sd (paper's)
+    assert table.loc[("40/10", "DEM"), ("few-shot", "hit@5")] == "23.0 ± 1.4 (97)"
+    assert table.loc[("40/10", "source only"), ("zero-shot", "hit@1")] == "–"     # no zero-shot source-only row
+    assert table.loc[("40/10", "source only"), ("few-shot", "hit@1")] == "8.0 ± 1.4"     # the paper has no such row
+    one = zs.table3_layout(_rows({("zero-shot", "25/25", "ConSE"): [10.0]}))
+    assert one.loc[("25/25", "ConSE"), ("zero-shot", "hit@2")] == "15.0 (30)"             # one partition: no sd
+
+
+def test_the_papers_tweets_beside_our_methods():
+    from tagzsl.experiments import zero_shot_report as report
+
+    cands = ["metoo", "datascience", "superbowl", "justice", "fakenews", "ai"]
+    scores = {"ConSE": np.eye(5, 6)}          # each tweet's expected hashtag first
+    tweets, ours = report.paper_tweets(scores, cands)
+    assert list(tweets["expected"]) == ["#metoo", "#datascience", "#superbowl", "#justice", "#fakenews"]
+    assert "b*" not in tweets.loc[3, "tweet"] and "****" in tweets.loc[3, "tweet"]   # the profane word masked
+    assert list(ours["rank of expected"]) == [1, 1, 1, 1, 1]
+    assert report.paper_tweet_summary(ours, len(cands)).endswith("among 6 candidates: ConSE 5/5")
 
 
 def test_table3_beside_the_paper_matches_setting_split_and_method():
@@ -75,7 +119,8 @@ def test_table4_puts_the_papers_examples_beside_ours():
     assert table[("paper", "true hashtag")].tolist()[:2] == ["#metoo", "#datascience"]
     assert table[("paper", "top 5")].iloc[0] == "#metoo #justice #netflix #privacy #fakenews"
     assert table[("paper", "in top 5")].tolist() == [True] * 5
-    assert table[("ours", "tweet")].tolist() == ["a b", "c d", "", "", ""]
+    assert table[("ours", "tweet")].tolist() == ["a b", "c d", "–", "–", "–"]
+    assert table[("paper", "tweet")].iloc[0].startswith("high time girls women troubled")   # the paper prints them
 
 
 def test_examples_show_only_tweets_that_pass_the_profanity_list():

@@ -108,8 +108,8 @@ LESSON = Settings(
     grid={"units": [64, 256]}, grid_cv=2, grid_epochs=3, grid_max_tweets=1500,
     curve_fractions=(0.5, 1.0), demo_row="RNN+attention",
     cut="One fold of five (no standard deviation); 100 tweets per hashtag instead of up to 200; three of "
-        "the five models (no RNN, no Transformer, so only CNN > ANN of the paper's ordering can be "
-        "checked), smaller (ANN 256, CNN 256, RNN+attention 64 units); TF-IDF + LR with C = 10 "
+        "the five models (no RNN, no Transformer: the paper's ordering is checked on the pairs of ANN, CNN and "
+        "RNN+attention), smaller (ANN 256, CNN 256, RNN+attention 64 units); TF-IDF + LR with C = 10 "
         "(not chosen on validation); a 2-point grid on 1,500 tweets; a 2-point learning curve.")
 
 QUICK = Settings(

@@ -62,7 +62,8 @@ class Comparison:
 
     @property
     def verdict(self) -> str:
-        return judge(self.diff, self.half_width)
+        """Judged on the numbers as printed (``digits``), so the words never contradict them."""
+        return judge(round(self.diff, self.digits), round(self.half_width, self.digits))
 
     def text(self) -> str:
         d = self.digits
@@ -107,19 +108,26 @@ def proportions(a: float, b: float, n: int, claim: str, unit: str = "test items"
 
 
 def bootstrap(a_items, b_items, claim: str, higher_is_better: bool = True, seed: int = config.DEFAULT_SEED,
-              n_boot: int = 2000, unit: str = "test items", digits: int = 1) -> Comparison:
+              n_boot: int = 2000, unit: str = "test items", digits: int = 1, weights=None) -> Comparison:
     """Per-item scores of both sides on the same items (one run): the mean difference and the
-    half-width of its seeded paired-bootstrap 95% percentile interval (the larger side)."""
+    half-width of its seeded paired-bootstrap 95% percentile interval (the larger side).
+
+    With ``weights`` the items are sums over ``weights`` sub-items (e.g. a post's rank sum over
+    its ``n`` true hashtags) and each mean is ``sum(items) / sum(weights)``, resampled by item."""
     a, b = np.asarray(a_items, dtype="float64"), np.asarray(b_items, dtype="float64")
     if a.shape != b.shape or a.size < 2:
         raise ValueError(f"bootstrap needs the same n >= 2 items on both sides, got {a.size} and {b.size}")
+    w = np.ones_like(a) if weights is None else np.asarray(weights, dtype="float64")
     diffs = (a - b) if higher_is_better else (b - a)
     rng = np.random.default_rng(seed)
-    means = np.array([diffs[rng.integers(0, diffs.size, diffs.size)].mean() for _ in range(n_boot)])
+    means = np.empty(n_boot)
+    for i in range(n_boot):
+        pick = rng.integers(0, diffs.size, diffs.size)
+        means[i] = diffs[pick].sum() / w[pick].sum()
     lo, hi = np.quantile(means, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
-    centre = float(diffs.mean())
-    return Comparison(claim, float(a.mean()), float(b.mean()), centre, float(max(centre - lo, hi - centre)),
-                      f"paired bootstrap 95% interval, {a.size:,} {unit}", digits)
+    centre = float(diffs.sum() / w.sum())
+    return Comparison(claim, float(a.sum() / w.sum()), float(b.sum() / w.sum()), centre,
+                      float(max(centre - lo, hi - centre)), f"paired bootstrap 95% interval, {a.size:,} {unit}", digits)
 
 
 def independent(a: float, se_a: float, b: float, se_b: float, claim: str, higher_is_better: bool = True,

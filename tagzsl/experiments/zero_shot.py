@@ -10,10 +10,10 @@ the experiment around them:
 * :func:`run_partition`: every method on one partition, with three baselines (random, the
   few-shot :func:`source_only_scores`, word2vec similarity, also centred against hubness);
   :func:`run`: every split x partition. Training helpers: :mod:`tagzsl.zsl_training`.
-* :func:`summarise`: mean ± sd tables (:func:`tagzsl.metrics.mean_sd`, ``ddof=1``);
-  :func:`beside_paper`: Table 3's means beside the paper's; :func:`table4`: the paper's
-  Table 4 beside our examples; :func:`verdict`: whether the paper's ordering holds and
-  what beats the baselines, as printable lines; :func:`cuts`: what a mode cuts.
+* :mod:`tagzsl.experiments.zero_shot_report` (its names importable from here): mean ± sd
+  tables, Table 3 beside the paper and in its layout, Table 4 and the paper's tweets through
+  our methods, the verdicts with their uncertainty; :func:`cuts`: what a mode cuts;
+  :func:`paper_tweet_inputs`: the paper's Table 4 tweets, cleaned, and its candidates.
 * :class:`Settings` with :data:`FULL`, :data:`LESSON`, :data:`QUICK`.
 
 Every rate (hit@k, the generalised seen/unseen/H, the GRU's accuracy) is in percent, as the
@@ -30,14 +30,14 @@ import numpy as np
 
 from tagzsl import config, display, embeddings, metrics, models
 from tagzsl.experiments.zero_shot_partitions import N_PARTITIONS, Partition, check_no_leak, make_partitions
+from tagzsl.experiments.zero_shot_report import (METHODS, beside_paper, summarise, table3_layout, table4,  # noqa: F401
+                                                 verdict)
 from tagzsl.hashtag_vectors import centre
 from tagzsl.zsl_training import TrainingSettings, build_encoder_inputs, softmax_head, train_dem, train_gru
 from tagzsl.zsl import ESZSL, ESZSL_GRID, conse, random_scores, select_eszsl, word2vec_similarity, word_space_encoder
 
 SPLITS = ((40, 10), (30, 20), (25, 25))
 KS = (1, 2, 5)
-METHODS = ("random", "source only", "word2vec similarity", "word2vec similarity (centred)", "ConSE", "ESZSL",
-           "DEM", "DEM (word space)")
 
 
 # --------------------------------------------------------------------------- settings
@@ -115,20 +115,6 @@ def examples(frame, test, candidates, scores, n, seed: int = config.DEFAULT_SEED
     return display.safe_examples(table, ("tweet", "true hashtag", "top 5"), n, seed).reset_index(drop=True)
 
 
-def table4(ours) -> "pd.DataFrame":
-    """The paper's Table 4 (expected hashtag, its top 5) beside ``ours`` (:func:`examples`), by row."""
-    import pandas as pd
-
-    from tagzsl import paper
-
-    theirs = paper.table("kumar_table4")
-    theirs = pd.DataFrame({"true hashtag": "#" + theirs["hashtag"],
-                           "top 5": [" ".join("#" + t.strip() for t in r) for r in theirs["recommended"]],
-                           "in top 5": [h in [t.strip() for t in r] for h, r in zip(theirs["hashtag"],
-                                                                                  theirs["recommended"])]})
-    return pd.concat({"paper": theirs, "ours": ours}, axis=1).fillna("")
-
-
 # --------------------------------------------------------------------------- one partition
 @dataclass
 class PartitionResult:
@@ -139,10 +125,11 @@ class PartitionResult:
     examples: object = None
     timings: dict = field(default_factory=dict)
     eszsl_params: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)      # method -> scores of the extra tweets (zero-shot)
 
 
 def run_partition(frame, kv, partition: Partition, vectorizer, embedding_matrix,
-                  settings: Settings = FULL, n_examples: int = 0) -> PartitionResult:
+                  settings: Settings = FULL, n_examples: int = 0, extra=None) -> PartitionResult:
     """Every method on one partition: zero-shot, few-shot and generalised.
 
     ``frame`` has one row per tweet with ``hashtag``, ``tokens``, ``text`` (and ``source`` for
@@ -156,7 +143,9 @@ def run_partition(frame, kv, partition: Partition, vectorizer, embedding_matrix,
     (:func:`tagzsl.zsl.word_space_encoder`). "word2vec similarity (centred)" is the baseline
     against hubness: tweet vectors centred on the seen training tweets' mean, candidate
     vectors on the candidates' mean, both renormalised (``hashtag_vectors.centre``).
-    Each Keras model predicts once, on every tweet (fixed shapes: no retracing).
+    Each Keras model predicts once, on every tweet (fixed shapes: no retracing). ``extra``
+    (``(cleaned texts, token lists, candidate vectors)``, e.g. :func:`paper_tweet_inputs`) are
+    scored zero-shot by every method against those candidates (``PartitionResult.extra``).
     """
     hashtags = frame["hashtag"].to_numpy()
     check_no_leak(partition, hashtags)
@@ -201,6 +190,13 @@ def run_partition(frame, kv, partition: Partition, vectorizer, embedding_matrix,
     add_gen("random", random_scores(len(g_test), len(all_tags), pseed))
     add_gen("word2vec similarity", word2vec_similarity(kv, [tokens[i] for i in g_test], vectors))
     add_gen("word2vec similarity (centred)", centre(means[g_test], reference) @ centre(vectors).T)
+    extra_scores = {}
+    if extra is not None:
+        e_texts, e_tokens, e_vectors = extra
+        e_ids = models.vectorize(vectorizer, list(e_texts))
+        extra_scores["word2vec similarity"] = word2vec_similarity(kv, e_tokens, e_vectors)
+        extra_scores["word2vec similarity (centred)"] = (centre(embeddings.mean_word_vectors(kv, e_tokens), reference)
+                                                         @ centre(e_vectors).T)
 
     # GRU on seen hashtags only
     start = time.perf_counter()
@@ -213,6 +209,8 @@ def run_partition(frame, kv, partition: Partition, vectorizer, embedding_matrix,
     # ConSE (T = number of seen hashtags)
     add("zero-shot", "ConSE", conse(probs[te_u], seen_v, unseen_v))
     add_gen("ConSE", conse(probs[g_test], seen_v, vectors))
+    if extra is not None:
+        extra_scores["ConSE"] = conse(np.asarray(gru.predict(e_ids, verbose=0)), seen_v, e_vectors)
     start = time.perf_counter()
     tr_f = np.concatenate([tr, few])
     probs_f = softmax_head(feats[tr_f], y[tr_f], len(all_tags), seed=pseed).predict(
@@ -226,6 +224,9 @@ def run_partition(frame, kv, partition: Partition, vectorizer, embedding_matrix,
     eszsl = ESZSL(**params).fit(feats[tr], y[tr], seen_v)
     add("zero-shot", "ESZSL", eszsl.scores(feats[te_u], unseen_v))
     add_gen("ESZSL", eszsl.scores(feats[g_test], vectors))
+    if extra is not None:
+        e_feats = np.asarray(models.feature_extractor(gru).predict(e_ids, verbose=0))
+        extra_scores["ESZSL"] = eszsl.scores(e_feats, e_vectors)
     add("few-shot", "ESZSL", ESZSL(**params).fit(feats[tr_f], y[tr_f], vectors).scores(feats[te_f], unseen_v))
     timings["eszsl"] = time.perf_counter() - start
 
@@ -247,6 +248,8 @@ def run_partition(frame, kv, partition: Partition, vectorizer, embedding_matrix,
         scores = dem.scores(ids, vectors)
         add("zero-shot", method, scores[te_u, n_seen:])
         add_gen(method, scores[g_test])
+        if extra is not None:
+            extra_scores[method] = dem.scores(e_ids, e_vectors)
         if n_examples and method == "DEM (word space)":
             example_table = examples(frame, te_u, unseen, scores[te_u, n_seen:], n_examples, pseed)
         start = time.perf_counter()
@@ -254,7 +257,21 @@ def run_partition(frame, kv, partition: Partition, vectorizer, embedding_matrix,
                         epochs=settings.few_shot_epochs, dem=dem, seed=pseed, labels=y[tr_f])
         add("few-shot", method, dem.scores(ids, unseen_v)[te_f])
         timings[method + " few-shot"] = time.perf_counter() - start
-    return PartitionResult(rows, gen, example_table, timings, params)
+    return PartitionResult(rows, gen, example_table, timings, params, extra_scores)
+
+
+def paper_tweet_inputs(kv):
+    """Kumar et al.'s Table 4 tweets cleaned by our pipeline, and the candidates to rank them
+    among: every hashtag of that table (expected and recommended) that has a word vector.
+    Returns ``(texts, token lists, candidates, candidate vectors, hashtags without a vector)``."""
+    from tagzsl import paper, preprocess
+
+    theirs = paper.examples("kumar_table4_tweets")
+    tokens = [list(preprocess.clean_text(t)) for t in theirs["tweet"]]
+    tags = list(dict.fromkeys(list(theirs["hashtag"]) + [t.strip() for r in theirs["recommended"] for t in r]))
+    have = [t for t in tags if t in kv.key_to_index]
+    vectors, _ = embeddings.hashtag_vectors(kv, have)
+    return [" ".join(t) for t in tokens], tokens, have, vectors, [t for t in tags if t not in have]
 
 
 # --------------------------------------------------------------------------- the run
@@ -263,18 +280,24 @@ def run(frame, kv, settings: Settings = FULL, seed: int = config.DEFAULT_SEED, l
 
     ``{"rows": DataFrame (one row per split, partition, setting, method with hit@k in %),
     "generalised": DataFrame, "examples": DataFrame (first partition of the first split),
-    "timings": DataFrame, "eszsl": DataFrame of chosen (gamma, lambda)}``.
+    "timings": DataFrame, "eszsl": DataFrame of chosen (gamma, lambda), "paper_tweets":
+    {"scores": {method: scores}, "candidates": [...], "missing": [...]}}``: the paper's Table 4
+    tweets (:func:`paper_tweet_inputs`) scored by the first partition's zero-shot models.
     """
     import pandas as pd
 
     vectorizer, matrix = build_encoder_inputs(frame["text"], kv, settings.sequence_length)
     rows, gen, times, params, example_table = [], [], [], [], None
+    p_texts, p_tokens, p_tags, p_vectors, p_missing = paper_tweet_inputs(kv)
+    paper_scores = None
     for n_seen, _ in settings.splits:
         for part in make_partitions(frame["hashtag"], n_seen, settings.n_partitions, seed):
             start = time.perf_counter()
             res = run_partition(frame, kv, part, vectorizer, matrix, settings,
-                                n_examples=settings.n_examples if example_table is None else 0)
+                                n_examples=settings.n_examples if example_table is None else 0,
+                                extra=(p_texts, p_tokens, p_vectors) if paper_scores is None and p_tags else None)
             example_table = res.examples if example_table is None else example_table
+            paper_scores = res.extra if paper_scores is None else paper_scores
             rows += res.rows
             gen += res.generalised
             times.append({"split": part.split, "partition": part.index, "seed": part.seed,
@@ -283,7 +306,8 @@ def run(frame, kv, settings: Settings = FULL, seed: int = config.DEFAULT_SEED, l
             log(f"{part.split} partition {part.index} (seed {part.seed}): "
                 f"{time.perf_counter() - start:.0f} s")
     return {"rows": pd.DataFrame(rows), "generalised": pd.DataFrame(gen), "examples": example_table,
-            "timings": pd.DataFrame(times), "eszsl": pd.DataFrame(params)}
+            "timings": pd.DataFrame(times), "eszsl": pd.DataFrame(params),
+            "paper_tweets": {"scores": paper_scores or {}, "candidates": p_tags, "missing": p_missing}}
 
 
 def partition_seeds(settings: Settings = FULL, seed: int = config.DEFAULT_SEED) -> dict:
@@ -292,75 +316,7 @@ def partition_seeds(settings: Settings = FULL, seed: int = config.DEFAULT_SEED) 
             for s, u in settings.splits}
 
 
-def summarise(rows, columns=("hit@1", "hit@2", "hit@5"), by=("setting", "split", "method")):
-    """Mean ± sd over partitions (:func:`tagzsl.metrics.mean_sd`, ddof=1), methods in table order.
-
-    Returns ``(table of "35.1 ± 2.0" strings, DataFrame of the means)``; rates in percent. A group
-    of one partition (lesson mode) shows its value alone: it has no spread to report.
-    """
-    import pandas as pd
-
-    rows = rows.copy()
-    if "method" in rows:
-        present = set(rows["method"])
-        rows["method"] = pd.Categorical(rows["method"], [m for m in METHODS if m in present]
-                                        + sorted(present - set(METHODS)))
-    grouped = rows.groupby(list(by), observed=True)[list(columns)]
-    mean = grouped.agg(lambda v: metrics.mean_sd(v)[0])
-    sd = grouped.agg(lambda v: metrics.mean_sd(v)[1])
-    count = grouped.agg(len)
-    text = mean.map(lambda v: f"{v:.1f}")
-    return text.where(count < 2, text + " ± " + sd.map(lambda v: f"{v:.1f}")), mean
-
-
-def beside_paper(rows, columns=("hit@1", "hit@2", "hit@5")):
-    """Table 3: the paper's hit@k beside our means over partitions, matched on (setting, split,
-    method), both in percent; paper rows first, then the rows only we have (baselines)."""
-    from tagzsl import paper
-
-    mean = summarise(rows, columns=columns)[1].reset_index()
-    return paper.side_by_side(paper.table("kumar_table3"), mean, on=("setting", "split", "method"),
-                              metrics=columns)
-
-
 def cuts(settings: Settings, reference: Settings = FULL) -> list[str]:
     """What ``settings`` changes from ``reference`` (full mode), one printable line per field."""
     return [f"{f.name}: {getattr(settings, f.name)} (full: {getattr(reference, f.name)})"
             for f in dataclasses.fields(Settings) if getattr(settings, f.name) != getattr(reference, f.name)]
-
-
-def verdict(rows, column: str = "hit@1") -> list[str]:
-    """Whether the paper's Table 3 findings hold in ``rows`` (:func:`run`'s), as printable lines.
-
-    From the means over partitions of ``column``: per setting and split, the methods in order
-    and whether the paper's order DEM > ESZSL > ConSE holds; whether each method beats the
-    training-free word2vec-similarity baseline and (few-shot) the source-only baseline, and
-    its margin over random (percentage points); per split and method, whether few-shot beats
-    zero-shot.
-    """
-    mean = summarise(rows, columns=(column,))[1][column]
-    lines = []
-    for (setting, split), r in mean.groupby(level=["setting", "split"], sort=False):
-        r = r.droplevel(["setting", "split"]).astype(float)
-        order = " > ".join(f"{m} {v:.1f}" for m, v in r.sort_values(ascending=False).items())
-        lines.append(f"{setting} {split} ({column}, %): {order}")
-        if {"DEM", "ESZSL", "ConSE"} <= set(r.index):
-            holds = r["DEM"] > r["ESZSL"] > r["ConSE"]
-            lines.append(f"  paper order DEM > ESZSL > ConSE {'holds' if holds else 'does not hold'}")
-        for base in ("word2vec similarity", "source only"):
-            if base in r.index:
-                lines.append(f"  vs {base} {r[base]:.1f}: " + ", ".join(
-                    f"{m} {'beats' if r[m] > r[base] else 'does not beat'} it" for m in r.index
-                    if m not in ("random", base) and not (base == "word2vec similarity" and m == "source only")))
-        if "random" in r.index:
-            lines.append(f"  margin over random {r['random']:.1f} (points): " + ", ".join(
-                f"{m} {r[m] - r['random']:+.1f}" for m in r.index if m != "random"))
-    if {"zero-shot", "few-shot"} <= set(mean.index.get_level_values("setting")):
-        zero, few = mean.loc["zero-shot"], mean.loc["few-shot"]
-        few_splits = set(few.index.get_level_values("split"))
-        for split in [s for s in zero.index.get_level_values("split").unique() if s in few_splits]:
-            both = [m for m in zero.loc[split].index if m in few.loc[split].index and m != "random"]
-            lines.append(f"few-shot > zero-shot on {split}: " + ", ".join(
-                f"{m} {'yes' if few.loc[(split, m)] > zero.loc[(split, m)] else 'no'} "
-                f"({few.loc[(split, m)]:.1f} vs {zero.loc[(split, m)]:.1f})" for m in both))
-    return lines
