@@ -113,7 +113,7 @@ def main(argv=None) -> int:
 
     work = pathlib.Path(tempfile.mkdtemp(prefix="own_data_scale-"))
     os.environ["TAGZSL_CACHE"] = str(work / "cache")
-    from tagzsl import own_data, own_vectors, preprocess, tagspace
+    from tagzsl import own_data, own_training, own_vectors, preprocess, tagspace
 
     rows, n = [], args.posts
     try:
@@ -135,7 +135,7 @@ def main(argv=None) -> int:
 
         enc = stage("read+clean+encode", lambda: own_data.encode([data], progress=False))
         stage("second run (cache reused)", lambda: own_data.encode([data], progress=False))
-        labels = stage("labels (hashtags with >= 10 posts)", lambda: own_data.select_labels(enc, True, min_count=10))
+        labels = stage("labels (hashtags with >= 10 posts)", lambda: own_training.select_labels(enc, True, min_count=10))
         stage(f"word vectors (skip-gram, {args.w2v_epochs} epoch)",
               lambda: own_vectors.train(enc, epochs=args.w2v_epochs, seed=args.seed))
         held = list(world.posts(args.held_out, args.seed + 7))
@@ -149,7 +149,7 @@ def main(argv=None) -> int:
         p_at_1 = {"frequency baseline": np.mean([most in tags for _, tags in held])}
         for kind in ("wsabie",) + (("tagspace",) if args.tagspace else ()):
             model = tagspace.build_model(kind, len(enc.words) + 2, len(labels.names), seed=args.seed)
-            ds = own_data.dataset(enc, labels, batch_size=args.batch_size, seed=args.seed)
+            ds = own_training.dataset(enc, labels, batch_size=args.batch_size, seed=args.seed)
             stage(f"one epoch of {kind} (tf.data)", lambda: model.fit(ds, epochs=1, verbose=0, shuffle=False),
                   count=len(labels.rows))
             top = tagspace.predict_scores(model, x_held).argmax(axis=1)

@@ -148,7 +148,7 @@ def from_files(paths, text_column: str | None = None, lang: str | None = None, n
     with their cleaned text (raw posts are streamed, never held); ``encoded`` is the on-disk corpus.
     Raises :class:`tagzsl.own_data.DataError` (one line) for unusable input.
     """
-    from tagzsl import own_data, own_vectors
+    from tagzsl import own_data, own_training, own_vectors
 
     encoded = own_data.encode(paths, text_column=text_column, lang=lang, progress=progress)
     rows = encoded.kept
@@ -157,7 +157,7 @@ def from_files(paths, text_column: str | None = None, lang: str | None = None, n
     tokens = [[words[i] for i in ids] for ids in token_ids]
     clean = pd.DataFrame({"id": list(map(int, rows)), "text": [" ".join(t) for t in tokens], "tokens": tokens,
                           "hashtags": [[tags[i] for i in ids] for ids in tag_ids], "source": "own"})
-    labels = own_data.select_labels(encoded, False, n_labels=n_hashtags, min_tweets=min_tweets,
+    labels = own_training.select_labels(encoded, False, n_labels=n_hashtags, min_tweets=min_tweets,
                                     per_hashtag=per_hashtag, seed=seed)
     by_id = clean.set_index("id")
     top = by_id.loc[labels.rows, ["text", "tokens", "hashtags", "source"]].reset_index()

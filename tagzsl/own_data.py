@@ -11,9 +11,7 @@ kept) are found after the pass from one 64-bit hash per post. The folder is buil
 it is keyed by the files' (path, size, mtime) and the settings, so a second run reuses it.
 
 Word and hashtag counts (posts carrying each) come from ``numpy.bincount`` over the encoded
-arrays, exact after de-duplication. :func:`select_labels` applies the paper's label rule
-(:func:`tagzsl.preprocess.select_label_set`, with its printed fallback) or, for #TagSpace and
-WSABIE, every hashtag with at least ``min_count`` posts. :func:`dataset` feeds ``tf.data``.
+arrays, exact after de-duplication. Labels and the ``tf.data`` input: :mod:`tagzsl.own_training`.
 """
 from __future__ import annotations
 
@@ -38,7 +36,7 @@ _ARRAYS = ("tokens", "token_offsets", "tags", "tag_offsets", "kept")
 STEPS = ("raw tweets", "language filter", "with at least one hashtag", "hashtags extracted and removed",
          "non-ASCII removed, lower-cased", "retweet prefix dropped, @mentions to 'user'", "URLs removed",
          "duplicates removed", "tokenised (TweetTokenizer)", "stop words removed")
-__all__ = ["DataError", "Encoded", "encode", "select_labels", "dataset", "funnel_summary"]
+__all__ = ["DataError", "Encoded", "encode", "funnel_summary"]
 
 
 @dataclass
@@ -190,7 +188,8 @@ class _Writer:
         c["duplicates removed"] = c["tokenised (TweetTokenizer)"] = c["stop words removed"] = len(first)
         kept = rows[first]
         kept = kept[kept >= 0]
-        steps = [[s, int(c[s])] for s in STEPS if s != "language filter" or self.lang]
+        steps = [[f"language {self.lang!r} only" if s == "language filter" else s, int(c[s])]
+                 for s in STEPS if s != "language filter" or self.lang]
         steps.append([f"at least {preprocess.MIN_WORDS} words", int(len(kept))])
         for name in ("tokens", "tags"):
             values = np.memmap(self.folder / f"{name}.bin", dtype=np.int32, mode="r") \
@@ -214,7 +213,7 @@ def _save(path: pathlib.Path, values, block: int = 4_000_000):
     del out
 
 
-def _progress(total_bytes: int, enabled: bool):
+def _progress(enabled: bool):
     from tqdm.auto import tqdm
 
     return tqdm(total=None, unit=" posts", file=sys.stderr, disable=not enabled, desc="read+clean",
@@ -223,7 +222,7 @@ def _progress(total_bytes: int, enabled: bool):
 
 def _build(checked, folder: pathlib.Path, settings: dict, progress: bool):
     writer = _Writer(folder, settings.get("lang"))
-    all_stats, bar, started = [], _progress(0, progress), time.perf_counter()
+    all_stats, bar, started = [], _progress(progress), time.perf_counter()
     try:
         for path, fmt in checked:
             stats = user_files.ReadStats(str(path), fmt)
@@ -278,9 +277,13 @@ def encode(paths, text_column: str | None = None, lang: str | None = None, cache
         tmp.mkdir()
         try:
             _build(checked, tmp, settings, progress)
-            if final.exists():
+            if final.exists() and not cache:
                 shutil.rmtree(final)
-            os.rename(tmp, final)
+            try:
+                os.rename(tmp, final)
+            except OSError:   # another run finished the same corpus first: theirs is the same
+                if not (final / "meta.json").is_file():
+                    raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     meta = json.loads((final / "meta.json").read_text())
@@ -308,120 +311,3 @@ def funnel_summary(encoded: Encoded) -> str:
     lines.append(f"  {len(counts):,} distinct hashtags, {int((counts >= 10).sum()):,} with >= 10 posts; "
                  f"{len(encoded.words):,} distinct words")
     return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- labels
-@dataclass
-class Labels:
-    """The training posts and their hashtags: ``rows`` (encoded row numbers), ``hashtags`` (one
-    string per row for the paper's rule, a list per row for #TagSpace/WSABIE), the label
-    ``names``, which ``rule`` made them and a one-line ``note``."""
-
-    rows: np.ndarray
-    hashtags: list
-    names: list
-    rule: str
-    note: str
-    qualifying: int = 0
-
-
-def select_labels(encoded: Encoded, multi_label: bool, n_labels: int = 50, min_count: int = 10,
-                  min_tweets: int = 200, per_hashtag: int = 200, seed: int = config.DEFAULT_SEED) -> Labels:
-    """Labels for training (:class:`DataError` when the data cannot give them).
-
-    ``multi_label`` (#TagSpace, WSABIE): every hashtag carried by ``>= min_count`` kept posts;
-    every kept post carrying one of them, with its list. Otherwise the paper's rule
-    (:func:`tagzsl.preprocess.select_label_set`: ``n_labels`` hashtags with ``>= min_tweets``
-    posts, ``per_hashtag`` each, else its explicit fallback), on the posts carrying one of the
-    ``max(10 n, 1000)`` most used hashtags (the rule only ever takes hashtags from the top).
-    """
-    counts = encoded.tag_counts()
-    usable = int((counts >= (min_count if multi_label else 1)).sum())
-    if usable < 2:
-        what = f"with >= {min_count} posts (--min-count)" if multi_label else "in the kept posts"
-        raise DataError(f"only {usable} hashtag(s) {what}; a recommender needs at least 2: add posts"
-                        + (" or lower --min-count" if multi_label else ""))
-    names = encoded.hashtags
-    kept = encoded.kept
-    if multi_label:
-        keep = counts >= min_count
-        rows, lists = [], []
-        for start in range(0, len(kept), CHUNK):
-            block = kept[start:start + CHUNK]
-            for r, ids in zip(block, encoded.rows(block)[1]):
-                tags = [names[i] for i in ids if keep[i]]
-                if tags:
-                    rows.append(r)
-                    lists.append(tags)
-        chosen = sorted(names[i] for i in np.flatnonzero(keep))
-        note = f"every hashtag with >= {min_count} posts: {len(chosen):,} hashtags, {len(rows):,} posts"
-        return Labels(np.asarray(rows, np.int64), lists, chosen, "min-count", note, len(chosen))
-    if n_labels > usable:
-        raise DataError(f"--labels {n_labels} is more than the {usable} distinct hashtags in the kept posts; "
-                        f"pass --labels {usable} or fewer")
-    import pandas as pd
-
-    top = set(np.argsort(-counts, kind="stable")[:max(10 * n_labels, 1000)].tolist())
-    rows, lists = [], []
-    for start in range(0, len(kept), CHUNK):
-        block = kept[start:start + CHUNK]
-        for r, ids in zip(block, encoded.rows(block)[1]):
-            tags = [names[i] for i in ids if i in top]
-            if tags:
-                rows.append(int(r))
-                lists.append(tags)
-    frame = pd.DataFrame({"id": rows, "hashtags": lists})
-    try:
-        chosen = preprocess.select_label_set(frame, n=n_labels, min_tweets=min_tweets, per_hashtag=per_hashtag,
-                                             seed=seed)
-    except ValueError as err:
-        raise DataError(f"{err}; pass a smaller --labels") from None
-    out = chosen.frame
-    return Labels(out["id"].to_numpy(np.int64), list(out["hashtag"]), list(dict.fromkeys(out["hashtag"])),
-                  chosen.rule, chosen.note, chosen.qualifying)
-
-
-def texts(encoded: Encoded, rows) -> list[str]:
-    """The cleaned, space-joined words of ``rows`` (what ``Recommender.fit`` takes as texts)."""
-    words = encoded.words
-    out = []
-    for start in range(0, len(rows), CHUNK):
-        out += [" ".join(words[i] for i in ids) for ids in encoded.rows(rows[start:start + CHUNK])[0]]
-    return out
-
-
-# --------------------------------------------------------------------------- tf.data
-def dataset(encoded: Encoded, labels: Labels, batch_size: int = 128, seq_len: int = 30, max_tags: int = 8,
-            shuffle: bool = True, seed: int = config.DEFAULT_SEED):
-    """``tf.data`` of ``(word ids, hashtag ids)`` batches read from the memory-mapped corpus.
-
-    Word ids are shifted by 2 (0 padding, 1 ``[UNK]``, as ``TextVectorization``), truncated or
-    padded to ``seq_len``; hashtag ids index ``labels.names`` (``-1`` padded to ``max_tags``),
-    the input :class:`tagzsl.tagspace.WarpModel` trains on. Only a batch is in memory at a time.
-    """
-    import tensorflow as tf
-
-    index = {name: i for i, name in enumerate(labels.names)}
-    tag_ids = np.full(len(encoded.hashtags), -1, np.int32)
-    for i, name in enumerate(encoded.hashtags):
-        tag_ids[i] = index.get(name, -1)
-    rows = np.asarray(labels.rows, np.int64)
-    tok, toff, tag, tagoff = (encoded.array(n) for n in _ARRAYS[:4])
-
-    def gather(positions):
-        x = np.zeros((len(positions), seq_len), np.int32)
-        y = np.full((len(positions), max_tags), -1, np.int32)
-        for j, r in enumerate(rows[positions]):
-            words = tok[toff[r]:toff[r + 1]][:seq_len]
-            x[j, :len(words)] = words + 2
-            ids = tag_ids[tag[tagoff[r]:tagoff[r + 1]]]
-            ids = ids[ids >= 0][:max_tags]
-            y[j, :len(ids)] = ids
-        return x, y
-
-    ds = tf.data.Dataset.range(len(rows))
-    if shuffle:
-        ds = ds.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size).map(lambda p: tf.numpy_function(gather, [p], (tf.int32, tf.int32)),
-                                  num_parallel_calls=1)
-    return ds.map(lambda x, y: (tf.ensure_shape(x, (None, seq_len)), tf.ensure_shape(y, (None, max_tags)))).prefetch(2)

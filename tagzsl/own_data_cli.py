@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from tagzsl import config, own_data, own_vectors
+from tagzsl import config, own_data, own_training, own_vectors
 
 MULTI_LABEL = ("tagspace", "wsabie")
 
@@ -41,7 +41,7 @@ class OwnData:
     texts: list
     hashtags: list
     vectors: object
-    labels: own_data.Labels
+    labels: own_training.Labels
     encoded: own_data.Encoded
     summary: str
 
@@ -57,9 +57,9 @@ def load(args, method: str, seed: int = config.DEFAULT_SEED, progress: bool = Tr
     if getattr(args, "vectors", None):
         own_vectors.detect(args.vectors)
     encoded = own_data.encode(args.data, text_column=args.text_column, lang=args.lang, progress=progress)
-    labels = own_data.select_labels(encoded, method in MULTI_LABEL, n_labels=args.labels,
+    labels = own_training.select_labels(encoded, method in MULTI_LABEL, n_labels=args.labels,
                                     min_count=args.min_count, seed=seed)
     summary = own_data.funnel_summary(encoded) + f"\nLabels: {labels.note}"
     print(summary, file=out)
     vectors = own_vectors.load(args.vectors) if args.vectors else own_vectors.train(encoded, seed=seed)
-    return OwnData(own_data.texts(encoded, labels.rows), list(labels.hashtags), vectors, labels, encoded, summary)
+    return OwnData(own_training.texts(encoded, labels.rows), list(labels.hashtags), vectors, labels, encoded, summary)

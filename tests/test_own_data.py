@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import leftovers
-from tagzsl import own_data, own_data_cli
+from tagzsl import own_data, own_data_cli, own_training
 from tagzsl.data import user_files
 from tagzsl.own_data import DataError
 
@@ -48,7 +48,7 @@ def encode(paths, **kw):
 
 
 def kept_texts(encoded):
-    return own_data.texts(encoded, encoded.kept)
+    return own_training.texts(encoded, encoded.kept)
 
 
 # --------------------------------------------------------------------------- formats
@@ -112,7 +112,8 @@ def test_language_filter(tmp_path, cache):
     rows = [("en", t) for t, _ in posts(10)] + [("fr", "le gardien a arrêté un penalty pendant le match #foot")]
     path.write_text("lang,text\n" + "".join(f'{lang},"{t}"\n' for lang, t in rows))
     assert len(encode([path], lang="en")) == 10
-    assert len(encode([path], lang="fr")) == 1
+    french = encode([path], lang="fr")
+    assert len(french) == 1 and french.steps[1] == ["language 'fr' only", 1]
 
 
 # --------------------------------------------------------------------------- bad input
@@ -145,32 +146,32 @@ def test_bad_files_are_one_line(tmp_path, cache, case, message):
 def test_too_few_hashtags_and_too_many_labels(tmp_path, cache):
     enc = encode([write_json(tmp_path / "one.jsonl.gz", posts(30, tags=("football",)))])
     with pytest.raises(DataError, match="only 1 hashtag"):
-        own_data.select_labels(enc, multi_label=False, n_labels=2)
+        own_training.select_labels(enc, multi_label=False, n_labels=2)
     enc = encode([write_json(tmp_path / "three.jsonl.gz", posts(30))])
     with pytest.raises(DataError, match="--labels 5 is more than the 3 distinct hashtags in the kept posts; pass --labels 3"):
-        own_data.select_labels(enc, multi_label=False, n_labels=5)
+        own_training.select_labels(enc, multi_label=False, n_labels=5)
     with pytest.raises(DataError, match="only 0 hashtag.*--min-count"):
-        own_data.select_labels(enc, multi_label=True, min_count=11)
+        own_training.select_labels(enc, multi_label=True, min_count=11)
 
 
 # --------------------------------------------------------------------------- labels
 def test_paper_rule_and_fallback(tmp_path, cache):
     items = posts(60, tags=("football",) * 3 + ("cooking",) * 2 + ("coding",))  # 30 / 20 / 10 posts
     enc = encode([write_json(tmp_path / "p.jsonl.gz", items)])
-    paper = own_data.select_labels(enc, False, n_labels=2, min_tweets=20, per_hashtag=15)
+    paper = own_training.select_labels(enc, False, n_labels=2, min_tweets=20, per_hashtag=15)
     assert paper.rule == "paper" and sorted(paper.names) == ["cooking", "football"] and len(paper.rows) == 30
-    fallback = own_data.select_labels(enc, False, n_labels=3, min_tweets=20, per_hashtag=15)
+    fallback = own_training.select_labels(enc, False, n_labels=3, min_tweets=20, per_hashtag=15)
     assert fallback.rule == "fallback" and "threshold lowered to 10" in fallback.note
     assert sorted(fallback.names) == sorted(TOPICS) and len(fallback.rows) == 30
-    multi = own_data.select_labels(enc, True, min_count=20)
+    multi = own_training.select_labels(enc, True, min_count=20)
     assert multi.names == ["cooking", "football"] and len(multi.rows) == 50
     assert all(isinstance(h, list) for h in multi.hashtags)
 
 
 def test_dataset_reads_the_disk_corpus(tmp_path, cache):
     enc = encode([write_json(tmp_path / "p.jsonl.gz", posts(20))])
-    labels = own_data.select_labels(enc, True, min_count=1)
-    batches = list(own_data.dataset(enc, labels, batch_size=8, shuffle=False))
+    labels = own_training.select_labels(enc, True, min_count=1)
+    batches = list(own_training.dataset(enc, labels, batch_size=8, shuffle=False))
     x, y = (t.numpy() for t in batches[0])
     assert [len(b[0]) for b in batches] == [8, 8, 4] and x.shape[1] == 30 and y.shape[1] == 8
     words = ["", "[UNK]"] + enc.words
@@ -218,6 +219,9 @@ def test_cli_load(tmp_path, cache):
     assert len(got.texts) == len(got.hashtags) == 45 and set(got.hashtags) == set(TOPICS)
     assert "Labels: fallback" in out.read_text() and "at least 5 words" in out.read_text()
     assert got.vectors.vector_size == 150 and "goal" in got.vectors.key_to_index
+    from tagzsl import preprocess
+
+    assert preprocess.clean_texts(got.texts) == got.texts   # Recommender.fit cleans them again: unchanged
     with open(out, "w") as fh:
         tags = own_data_cli.load(args, "tagspace", seed=1, progress=False, out=fh)
     assert all(isinstance(h, list) for h in tags.hashtags)
