@@ -124,9 +124,11 @@ def dataset(encoded: Encoded, labels: Labels, batch_size: int = 128, seq_len: in
             y[j, :len(ids)] = ids
         return x, y
 
+    def batch(positions):
+        x, y = tf.numpy_function(gather, [positions], (tf.int32, tf.int32))
+        return tf.ensure_shape(x, (None, seq_len)), tf.ensure_shape(y, (None, max_tags))
+
     ds = tf.data.Dataset.range(len(rows))
     if shuffle:
         ds = ds.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size).map(lambda p: tf.numpy_function(gather, [p], (tf.int32, tf.int32)),
-                                  num_parallel_calls=1)
-    return ds.map(lambda x, y: (tf.ensure_shape(x, (None, seq_len)), tf.ensure_shape(y, (None, max_tags)))).prefetch(2)
+    return ds.batch(batch_size).map(batch).prefetch(2)
