@@ -92,14 +92,20 @@ class _Sentences:
                 yield [words[i] for i in w] + ([tags[i] for i in t] if self.with_hashtags else [])
 
 
+def flat_index(offsets, rows) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in a flat array of every item of ``rows`` (by ``offsets``), and each row's length."""
+    rows = np.asarray(rows)
+    lengths = offsets[rows + 1] - offsets[rows]
+    starts = np.cumsum(lengths) - lengths
+    return np.repeat(offsets[rows], lengths) + (np.arange(lengths.sum()) - np.repeat(starts, lengths)), lengths
+
+
 def _counts(values, offsets, kept, size, block: int = 1_000_000) -> np.ndarray:
     """``bincount`` of ``values`` over the rows in ``kept`` (in blocks of rows: bounded memory)."""
     out = np.zeros(size, dtype=np.int64)
     for start in range(0, len(kept), block):
-        rows = np.asarray(kept[start:start + block])
-        lengths = offsets[rows + 1] - offsets[rows]
-        index = np.repeat(offsets[rows], lengths) + (np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths))
-        out += np.bincount(np.asarray(values)[index] if len(index) else np.zeros(0, int), minlength=size)
+        index, _ = flat_index(offsets, kept[start:start + block])
+        out += np.bincount(np.asarray(values[index], dtype=np.int64), minlength=size)
     return out
 
 

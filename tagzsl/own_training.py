@@ -8,19 +8,21 @@
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from tagzsl import config, preprocess
-from tagzsl.own_data import _ARRAYS, CHUNK, DataError, Encoded
+from tagzsl.own_data import _ARRAYS, CHUNK, DataError, Encoded, flat_index
 
 
 @dataclass
 class Labels:
     """The training posts and their hashtags: ``rows`` (encoded row numbers), ``hashtags`` (one
     string per row for the paper's rule, a list per row for #TagSpace/WSABIE), the label
-    ``names``, which ``rule`` made them and a one-line ``note``."""
+    ``names``, which ``rule`` made them and a one-line ``note``. For #TagSpace/WSABIE ``hashtags``
+    is a sequence read from disk on access."""
 
     rows: np.ndarray
     hashtags: list
@@ -28,6 +30,21 @@ class Labels:
     rule: str
     note: str
     qualifying: int = 0
+
+
+class _TagLists(Sequence):
+    """Each row's kept hashtags, read from the memory-mapped corpus when asked (never all held)."""
+
+    def __init__(self, encoded: Encoded, rows: np.ndarray, keep: np.ndarray):
+        self.names, self.rows, self.keep = encoded.hashtags, rows, keep
+        self.tags, self.offsets = encoded.array("tags"), encoded.array("tag_offsets")
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i):
+        r = self.rows[i]
+        return [self.names[t] for t in self.tags[self.offsets[r]:self.offsets[r + 1]] if self.keep[t]]
 
 
 def select_labels(encoded: Encoded, multi_label: bool, n_labels: int = 50, min_count: int = 10,
@@ -50,17 +67,15 @@ def select_labels(encoded: Encoded, multi_label: bool, n_labels: int = 50, min_c
     kept = encoded.kept
     if multi_label:
         keep = counts >= min_count
-        rows, lists = [], []
-        for start in range(0, len(kept), CHUNK):
-            block = kept[start:start + CHUNK]
-            for r, ids in zip(block, encoded.rows(block)[1]):
-                tags = [names[i] for i in ids if keep[i]]
-                if tags:
-                    rows.append(r)
-                    lists.append(tags)
+        tags, offsets, rows = encoded.array("tags"), encoded.array("tag_offsets"), []
+        for start in range(0, len(kept), 1_000_000):   # rows carrying a kept hashtag, vectorised by block
+            block = np.asarray(kept[start:start + 1_000_000])
+            index, lengths = flat_index(offsets, block)
+            rows.append(block[np.add.reduceat(keep[tags[index]].astype(np.int64), np.cumsum(lengths) - lengths) > 0])
+        rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
         chosen = sorted(names[i] for i in np.flatnonzero(keep))
         note = f"every hashtag with >= {min_count} posts: {len(chosen):,} hashtags, {len(rows):,} posts"
-        return Labels(np.asarray(rows, np.int64), lists, chosen, "min-count", note, len(chosen))
+        return Labels(rows, _TagLists(encoded, rows, keep), chosen, "min-count", note, len(chosen))
     if n_labels > usable:
         raise DataError(f"--labels {n_labels} is more than the {usable} distinct hashtags in the kept posts; "
                         f"pass --labels {usable} or fewer")
