@@ -38,7 +38,7 @@ import numpy as np
 
 from tagzsl.embeddings import unit_rows
 
-MODES = ("auto", "own", "composed")
+MODES = ("auto", "own", "composed", "subword", "combined")
 HOW = ("own", "composed", "missing")
 
 
@@ -80,11 +80,23 @@ def hashtag_vector(kv, tag: str, mode: str = "auto") -> np.ndarray | None:
     ``mode="auto"``: the hashtag's own vector if ``kv`` has one, else the composed one.
     ``mode="own"``: only its own vector. ``mode="composed"``: only the mean of the vectors of
     its segmented words that ``kv`` has (a word equal to the whole hashtag is skipped, so this
-    never returns the hashtag's own vector). float32, shape ``(kv.vector_size,)``.
+    never returns the hashtag's own vector). Opt-in, for subword (fastText) vectors ``kv``
+    (:func:`tagzsl.embeddings.train_fasttext`): ``mode="subword"``: the mean of the hashtag's
+    character n-gram vectors only (never its own vector; every non-empty string has one);
+    ``mode="combined"``: the mean of the unit subword and unit composed vectors (the subword
+    one alone when no word composes). float32, shape ``(kv.vector_size,)``.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
     name = normalise(tag)
+    if mode in ("subword", "combined"):
+        sub = subword_vector(kv, name)
+        if mode == "subword" or sub is None:
+            return sub
+        composed = hashtag_vector(kv, name, "composed")
+        if composed is None:
+            return sub
+        return ((unit_rows(sub) + unit_rows(composed)) / 2).astype("float32")
     if mode != "composed" and name and name in kv.key_to_index:
         return np.asarray(kv[name], dtype="float32")
     if mode == "own":
@@ -95,12 +107,29 @@ def hashtag_vector(kv, tag: str, mode: str = "auto") -> np.ndarray | None:
     return np.asarray(kv.get_mean_vector(known, pre_normalize=False), dtype="float32")
 
 
+def subword_vector(kv, tag: str) -> np.ndarray | None:
+    """The mean of ``tag``'s character n-gram vectors in fastText vectors ``kv`` (gensim's
+    vector for a word it never saw), or ``None`` for an empty hashtag.
+
+    Raises a ``TypeError`` for vectors without n-grams (plain word2vec).
+    """
+    from gensim.models.fasttext import ft_ngram_hashes
+
+    if not hasattr(kv, "vectors_ngrams"):
+        raise TypeError("subword vectors need fastText vectors (tagzsl.embeddings.train_fasttext); "
+                        f"got {type(kv).__name__}")
+    hashes = ft_ngram_hashes(normalise(tag), kv.min_n, kv.max_n, kv.bucket)
+    if not hashes:
+        return None
+    return np.asarray(kv.vectors_ngrams[hashes].mean(axis=0), dtype="float32")
+
+
 def hashtag_matrix(kv, tags, mode: str = "auto") -> tuple[np.ndarray, list[str]]:
     """Vectors for a list of hashtags and how each was made.
 
     Returns ``(matrix, how)``: ``matrix`` is float32 ``(len(tags), kv.vector_size)`` with a
     zero row where no vector could be made; ``how[i]`` is ``"own"``, ``"composed"`` or
-    ``"missing"``.
+    ``"missing"`` (or the mode's name, ``"subword"``/``"combined"``, for those modes).
     """
     tags = list(tags)
     matrix = np.zeros((len(tags), kv.vector_size), dtype="float32")
@@ -111,6 +140,9 @@ def hashtag_matrix(kv, tags, mode: str = "auto") -> tuple[np.ndarray, list[str]]
             how.append("missing")
             continue
         matrix[i] = vec
+        if mode in ("subword", "combined"):
+            how.append(mode)
+            continue
         own = mode != "composed" and normalise(tag) in kv.key_to_index
         how.append("own" if own else "composed")
     return matrix, how

@@ -138,3 +138,14 @@ def test_hashtag_vectors_reports_missing(kv, corpus):
     assert not vectors[1].any() and vectors.dtype == np.float32
     empty, none_missing = e.hashtag_vectors(kv, [])
     assert empty.shape == (0, 150) and none_missing == []
+
+
+def test_train_fasttext_is_seeded_skipgram_with_subwords():
+    """Same sentences and seed give the same vectors; an unseen string still gets one."""
+    sentences = [["vote", "for", "trump"], ["bad", "job", "again"]] * 20
+    a = e.train_fasttext(sentences, dim=8, min_count=1, epochs=1, bucket=2000)
+    b = e.train_fasttext(sentences, dim=8, min_count=1, epochs=1, bucket=2000)
+    np.testing.assert_array_equal(a["vote"], b["vote"])
+    assert "votetrump" not in a.key_to_index and np.abs(a["votetrump"]).sum() > 0
+    with pytest.raises(ValueError, match="at least one non-empty sentence"):
+        e.train_fasttext([[], []])

@@ -75,7 +75,7 @@ def test_modes_own_and_composed(kv):
 
 def test_unknown_mode_is_one_clear_error(kv):
     """Catches: an unknown mode silently treated as 'auto'."""
-    with pytest.raises(ValueError, match="mode must be one of auto, own, composed; got 'best'"):
+    with pytest.raises(ValueError, match="mode must be one of auto, own, composed, subword, combined; got 'best'"):
         hv.hashtag_vector(kv, "maga", mode="best")
 
 
@@ -176,3 +176,48 @@ def test_centred_cosine_hand_worked_moves_the_hub_out_of_first_place():
 def test_centred_cosine_with_one_candidate_only_normalises_it():
     scores = hv.centred_cosine(PROBS, np.array([[3, 4]], "float32"), tweet_mean=[0, 0])
     np.testing.assert_allclose(scores[:, 0], hv.unit_rows(PROBS) @ [0.6, 0.8], atol=1e-6)
+
+
+# --------------------------------------------------------------------------- subword (fastText) vectors
+@pytest.fixture(scope="module")
+def fasttext_kv():
+    """Tiny fastText vectors (8-d) on a few hand-made sentences; the hashtag 'votetrump' is never a token."""
+    from tagzsl import embeddings
+
+    sentences = [["vote", "for", "trump", "today"], ["bad", "job", "again"], ["vote", "early"],
+                 ["trump", "rally", "tonight"]] * 20
+    return embeddings.train_fasttext(sentences, dim=8, min_count=1, epochs=2, bucket=5000)
+
+
+@pytest.mark.parametrize("tag", ["#votetrump", "x", "zzqqxx", "café2019", "#BadJobIn5Words", "😀😀"])
+def test_subword_vectors_exist_for_any_string(fasttext_kv, tag):
+    """Catches: subword mode falling back to None for strings the model never saw, or zero vectors."""
+    vec = hv.hashtag_vector(fasttext_kv, tag, mode="subword")
+    assert vec is not None and vec.shape == (8,) and np.isfinite(vec).all() and np.abs(vec).sum() > 0
+    combined = hv.hashtag_vector(fasttext_kv, tag, mode="combined")
+    assert combined is not None and combined.shape == (8,)
+
+
+def test_subword_is_the_ngram_mean_and_combined_mixes_the_composed_vector(fasttext_kv):
+    """Catches: 'subword' returning gensim's own vector for a known word (it must be n-grams only),
+    or 'combined' ignoring the composed vector."""
+    from gensim.models.fasttext import ft_ngram_hashes
+
+    own = fasttext_kv["trump"]                             # known word: gensim mixes in its own vector
+    sub = hv.hashtag_vector(fasttext_kv, "trump", mode="subword")
+    hashes = ft_ngram_hashes("trump", fasttext_kv.min_n, fasttext_kv.max_n, fasttext_kv.bucket)
+    np.testing.assert_allclose(sub, fasttext_kv.vectors_ngrams[hashes].mean(0), rtol=1e-6)
+    assert not np.allclose(sub, own)
+    composed = hv.hashtag_vector(fasttext_kv, "votetrump", mode="composed")
+    sub_vt = hv.hashtag_vector(fasttext_kv, "votetrump", mode="subword")
+    unit = lambda v: v / np.linalg.norm(v)  # noqa: E731
+    np.testing.assert_allclose(hv.hashtag_vector(fasttext_kv, "votetrump", mode="combined"),
+                               (unit(sub_vt) + unit(composed)) / 2, rtol=1e-5, atol=1e-6)
+    matrix, how = hv.hashtag_matrix(fasttext_kv, ["votetrump", ""], mode="subword")
+    assert how == ["subword", "missing"] and not matrix[1].any()   # an empty hashtag has no n-gram
+
+
+def test_subword_needs_fasttext_vectors(kv):
+    """Catches: plain word2vec vectors silently giving None or crashing inside gensim."""
+    with pytest.raises(TypeError, match="need fastText vectors"):
+        hv.hashtag_vector(kv, "votetrump", mode="subword")
