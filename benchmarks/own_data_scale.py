@@ -23,6 +23,7 @@ import os
 import pathlib
 import resource
 import shutil
+import signal
 import string
 import sys
 import tempfile
@@ -111,6 +112,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
 
+    signal.signal(signal.SIGTERM, signal.default_int_handler)   # a kill cleans up like Ctrl-C
     work = pathlib.Path(tempfile.mkdtemp(prefix="own_data_scale-"))
     os.environ["TAGZSL_CACHE"] = str(work / "cache")
     from tagzsl import own_data, own_training, own_vectors, preprocess, tagspace
