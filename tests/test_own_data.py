@@ -241,3 +241,11 @@ def test_from_files_gives_prepared(tmp_path, cache):
     row = prepared.top.iloc[0]
     assert row["hashtag"] in row["hashtags"] and row["text"] == " ".join(row["tokens"])
     assert np.isfinite(prepared.vectors["goal"]).all()
+
+
+def test_a_killed_build_is_removed_by_the_next_run(tmp_path, cache):
+    stale = cache / "own" / ".tmp-999999999-abc"   # no process has this id
+    stale.mkdir(parents=True)
+    (stale / "tokens.bin").write_bytes(b"half")
+    encode([write_json(tmp_path / "p.jsonl.gz", posts(10))])
+    assert not stale.exists() and not [p for p in leftovers(cache) if ".tmp-" in p]
