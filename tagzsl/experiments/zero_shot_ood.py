@@ -104,10 +104,10 @@ def make_ood_partitions(hashtags, sources, n_unseen: int = N_UNSEEN, min_tweets:
 
 def check_ood_no_leak(partition: OODPartition, hashtags, sources) -> None:
     """Raise if training holds a tweet of the held-out source, an unseen hashtag or a test tweet."""
-    check_no_leak(partition, hashtags)
     sources = np.asarray(sources)
     if (sources[partition.train] == partition.source).any():
         raise AssertionError(f"tweets of the held-out source {partition.source!r} in the training set")
+    check_no_leak(partition, hashtags)
     tests = np.concatenate([partition.unseen_test, partition.seen_test, partition.few_shot])
     if np.intersect1d(partition.train, tests).size:
         raise AssertionError("test tweets in the training set")
