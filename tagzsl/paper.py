@@ -125,6 +125,9 @@ HYPERPARAMETERS: dict[str, dict] = {
         "warp_max_negative_draws": 1000, "margin_m": 0.1,
         "score": "f(w, t) = e_conv(w) . e_lt(t)",
         "document_recommendation_people": 34_000,
+        # section 4.1: "the top 100 tags account for 33.9% of page tags, but only 13.1% of people tags"
+        "top100_tag_share_pct": {"pages": 33.9, "people": 13.1},
+        "optimizer": "stochastic gradient descent, parallel (Hogwild, Niu et al. 2011)",
     },
 }
 

@@ -413,7 +413,7 @@ def tagspace_results(ours, path, paper=None, metrics=("P@1", "R@10"), percent=No
     (WSABIE, #TagSpace), a horizontal line per method without (frequency, #words, word2vec
     at its own dim as a point); ``paper`` (``tagzsl.paper.table("tagspace_table3")``) adds the
     paper's rows (hollow squares, dotted; ranked among 100,000 hashtags, not ~1,000)."""
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 4))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.8 * len(metrics), 4))
     axes = np.atleast_1d(axes)
     sides = [("ours", ours, OURS_STYLE)] + ([("paper", paper, PAPER_STYLE)] if paper is not None else [])
     methods = list(dict.fromkeys(list(ours["method"]) + (list(paper["method"]) if paper is not None else [])))
@@ -436,15 +436,21 @@ def tagspace_results(ours, path, paper=None, metrics=("P@1", "R@10"), percent=No
                     ax.axhline(float(part["_v"].iloc[0]), color=colours[method], label=label,
                                linestyle="--" if side == "ours" else ":", lw=1)
         ax.set_xscale("log", base=2)
-        dims = sorted({int(d) for f in (ours, paper) if f is not None for d in f["dim"].dropna()})
+        # ticks at the dims of the methods drawn as lines (a lone point such as word2vec's 150 gets
+        # none: 128 and 150 side by side would crowd)
+        dims = sorted({int(d) for f in (ours, paper) if f is not None
+                       for _, g in f.groupby("method") if g["dim"].notna().sum() >= 2 for d in g["dim"].dropna()})
         ax.set_xticks(dims, [str(d) for d in dims])
         ax.minorticks_off()
         ax.set_xlabel("embedding dim")
-        ax.set_ylabel(metric)
+        ax.set_ylabel(metric + (" (lower is better)" if "rank" in metric else ""))
         percent_axis(ax)
         ax.grid(alpha=0.3)
-    handles, labels = axes[-1].get_legend_handles_labels()
-    fig.legend(handles, labels, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    entries = {}                       # every panel's lines (a row may be missing from one panel)
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            entries.setdefault(label, handle)
+    fig.legend(list(entries.values()), list(entries), fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.suptitle(title)
     fig.tight_layout()
     return _done(fig, path)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import pathlib
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from tagzsl import reproduce
 from tagzsl.experiments import tagspace as xt
+from tagzsl.experiments import verdicts
 
 NOTEBOOK = pathlib.Path(__file__).resolve().parent.parent / "notebooks" / "04_tagspace.ipynb"
 
@@ -31,8 +33,17 @@ def test_notebook_04_quick(tmp_path):
     for expected in ("MODE = 'quick'", "cut from full", "#TagSpace", "WSABIE", "Frequency", "#words", "Word2vec",
                      "BoW", "tasks", "picked on validation", "token_dropout", "mean_rank", "P@1 (paper)",
                      "dim (ours)", "the paper's ordering", "against the frequency baseline",
-                     "document recommendation analogue"):
+                     "document recommendation analogue", "top 100 hashtags' share of uses", "ours is nearer to",
+                     "mean rank (% of candidates) (paper)", "the paper's top 10", "against the paper's #TagSpace",
+                     "paired bootstrap 95% interval"):
         assert expected in text, expected
+    import nbformat
+    assert verdicts.notebook_problems(nbformat.read(tmp_path / "04_tagspace.ipynb", as_version=4)) == []
+    markdown = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "Adagrad;" not in markdown and "Hogwild" in markdown and "<details>" in markdown
+    assert "so our absolute numbers are higher" not in markdown and "analogue of the paper's second" not in markdown
+    warp = markdown.index("How WARP trains them, in words")
+    assert warp < markdown.index("⌊(Y − 1)/N⌋")                    # words first, the formula after
     images = sum("image/png" in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", []))
     assert images == 2
     assert "Traceback" not in text
@@ -51,7 +62,7 @@ def test_notebook_04_parameters_and_no_local_logic():
     assert "QUICK" not in source and "\ndef " not in "\n" + source and "for s in" not in source
     assert "experiments.settings_for(xt, MODE)" in source
     for call in ("xt.banner(", "xt.verdict(", "plots.show(plots.tagspace_validation_curves(",
-                 'paper=paper.table("tagspace_table3")', '"tagspace_table4"', '"tagspace_table5"', "safe_examples("):
+                 'paper.table("tagspace_table3")', '"tagspace_table4"', '"tagspace_table5"', "safe_examples("):
         assert call in source, call
 
 
@@ -75,18 +86,87 @@ def _table():
     return pd.DataFrame(rows, columns=["method", "dim", "P@1", "R@10", "mean_rank"])
 
 
-def test_ordering_and_verdict_from_numbers():
-    order = xt.ordering(_table(), 64)
-    assert not order.loc["P@1", "#TagSpace > WSABIE"] and order.loc["R@10", "#TagSpace > WSABIE"]
-    assert not order.loc["P@1", "word2vec > frequency, #words"] and not order["holds"].any()
-    good = _table().assign(**{"P@1": [1.0, 2.0, 3.0, 4.0, 5.0], "R@10": [1.0, 2.0, 3.0, 4.0, 5.0],
-                              "mean_rank": [500.0, 400.0, 300.0, 200.0, 100.0]})
-    assert xt.ordering(good, 64)["holds"].all()
-    text = xt.verdict(_table(), 64)
-    assert "P@1 15.60 vs 5.90 (+9.70)" in text
-    assert "P@1: #TagSpace d=64 15.60, WSABIE d=64 15.90" in text and "not #TagSpace > WSABIE" in text
-    assert "R@10: #TagSpace d=64 30.20" in text
-    assert xt.verdict(good, 64).count("the paper's ordering holds") == 3
+def _items(table, n=2000, seed=0):
+    """Per-post values whose means are the table's (P@1 as 0/1 draws, R@10 and ranks around the mean)."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for r in table.to_dict("records"):
+        p = np.zeros(n)
+        p[: int(round(r["P@1"] / 100 * n))] = 1
+        rec = np.full(n, r["R@10"] / 100)
+        ranks = r["mean_rank"] + rng.normal(0, 50, n)
+        out[xt.stats.row_name(r["method"], r["dim"])] = {"P@1": rng.permutation(p), "R@10": rec,
+                                                         "rank_sum": ranks - ranks.mean() + r["mean_rank"],
+                                                         "n_true": np.ones(n)}
+    return out
+
+
+def test_ordering_and_verdict_from_numbers_with_their_intervals():
+    table = _table().assign(posts=2000)
+    order = xt.ordering(table, 64, items=_items(table))
+    # P@1 15.6 vs 15.9 on 2,000 posts: inside the interval, tied (never "does not hold")
+    assert order.loc["P@1", "#TagSpace > WSABIE"] == "tied"
+    assert order.loc["P@1", "Word2vec > Frequency"] == "does not hold"
+    assert order.loc["mean_rank", "#TagSpace > WSABIE"] == "holds"       # 162 vs 173, sd 50 over 2,000 posts
+    assert not order["holds"].any()
+    text = xt.verdict(table, 64, items=_items(table))
+    assert text.splitlines()[0].startswith("#TagSpace d=64 (best on validation) against the frequency baseline: "
+                                           "P@1 holds (difference +9.70 ±")
+    assert ("P@1, the paper's ordering link by link (paired bootstrap 95% interval, 2,000 test posts): "
+            "#TagSpace > WSABIE tied (difference -0.30 ±") in text
+    assert "Word2vec > Frequency does not hold" in text and "Word2vec > #words does not hold" in text
+    assert verdicts.verdict_problems(text) == []
+    # without per-post values: P@1 and R@10 by the binomial interval on the posts, the mean rank not judged
+    bare = xt.verdict(table, 64)
+    assert "mean_rank, the paper's ordering link by link: #TagSpace > WSABIE not judged" in bare
+    assert "R@10, the paper's ordering link by link (binomial 95% interval, 2,000 test posts)" in bare
+    assert "P@1 holds (difference +9.70 ± 1.90)" in bare          # binomial: 15.6% vs 5.9% of 2,000 posts
+    assert bare.splitlines()[-1] == "mean_rank: #TagSpace d=64 against the 1 WSABIE model(s): not judged"
+    good = table.assign(**{"P@1": [1.0, 2.0, 5.0, 10.0, 20.0], "R@10": [1.0, 2.0, 5.0, 10.0, 20.0],
+                           "mean_rank": [500.0, 400.0, 300.0, 200.0, 100.0]})
+    assert xt.ordering(good, 64, items=_items(good))["holds"].all()
+
+
+def test_beats_gives_a_verdict_with_its_interval_per_row():
+    table = _table().assign(posts=2000)
+    won = xt.beats(table, dim=64, items=_items(table))
+    assert won.loc["WSABIE d=64", "P@1"].startswith("tied (difference -0.30 ±")
+    assert won.loc["Frequency", "P@1"].startswith("holds")
+    assert list(won.index) == ["Frequency", "#words", "Word2vec", "WSABIE d=64"]
+
+
+def test_seed_verdict_uses_the_paired_interval():
+    rows = pd.DataFrame([{"seed": s, "method": m, "P@1": v, "R@10": v, "mean_rank": 100 - v}
+                         for s, (t, w) in enumerate(((16.17, 15.50), (16.04, 15.73), (16.63, 15.41)))
+                         for m, v in (("#TagSpace", t), ("WSABIE", w))])
+    lines = xt.stats.verdict_lines(xt.stats.compare(rows))
+    assert lines[0].startswith("over 3 paired seeds, P@1: #TagSpace beats WSABIE: tied (16.28 vs 15.55, difference "
+                               "+0.73 ± 1.14, 95% interval over 3 seeds)")
+
+
+def test_tagspace_report_tables():
+    from types import SimpleNamespace
+
+    from tagzsl.experiments import tagspace_report as rep
+
+    train = pd.DataFrame({"tokens": [["a", "b"]] * 4, "hashtags": [["x"], ["x", "y"], ["z"], ["x"]]})
+    small = pd.DataFrame({"tokens": [["c"]], "hashtags": [["y"]]})
+    corpus = SimpleNamespace(train=train, val=small, test=small, tags=["x", "y", "z"])
+    table = rep.datasets_table(corpus)
+    assert list(table.index) == ["Pages", "People", "ours (this run)"]
+    assert table.loc["People", "top 100 hashtags' share of uses"] == "13.1%"
+    assert table.loc["ours (this run)", "posts"] == "6" and table.loc["ours (this run)", "words"] == "10"
+    assert table.loc["ours (this run)", "candidate hashtags"] == "3"
+    assert rep.head_note(corpus).endswith("ours is nearer to pages")      # 100% > 33.9% > 13.1%
+    side = pd.DataFrame({"mean_rank (paper)": [3569.0], "mean_rank (ours)": [334.0]})
+    shares = rep.with_rank_share(side, 2171, paper_side=True)
+    assert round(shares.iloc[0, 2], 2) == 3.57 and round(shares.iloc[0, 3], 1) == 15.4
+    note = rep.absolute_note(_table(), 64, 2171)
+    assert "on people (Table 3): P@1 15.60 vs 6.69 (ours higher)" in note
+    assert "on pages (Table 4): P@1 15.60 vs 34.08 (ours lower)" in note
+    assert rep.picked_note("WSABIE", {"learning_rate": 0.003}, {"learning_rate": (0.003,)}).endswith("no grid here)")
+    assert rep.picked_note("WSABIE", {"learning_rate": 0.003}, {"learning_rate": (0.003, 0.01)}).endswith(
+        "picked on validation among 2 settings")
 
 
 def test_retrieval_rows_side_by_side_with_table5():
@@ -100,7 +180,9 @@ def test_retrieval_rows_side_by_side_with_table5():
     assert table.loc["BoW", "P@1 (paper)"] == 1.36 and table.loc["BoW", "P@1 (ours)"] == 2.0
     w2v = table.loc["Word2vec"]
     assert (w2v["dim (paper)"], w2v["dim (ours)"], w2v["R@50 (ours)"]) == (256, 150, 5.0)
-    assert "holds" in xt.verdict(_table(), 64, retrieval=rows).splitlines()[-1]
+    last = xt.verdict(_table(), 64, retrieval=rows).splitlines()[-1]
+    assert last.startswith("document recommendation analogue, R@50: best #TagSpace beats best WSABIE tied (difference "
+                           "+2.00 ±") and last.endswith("(binomial 95% intervals, 9 tasks)")
 
 
 def test_side_by_side_table3_matches_by_method_with_both_dims():

@@ -121,6 +121,11 @@ def test_tagspace_figures(tmp_path):
     assert {"WSABIE (ours)", "#TagSpace (paper)", "Frequency (paper)", "Word2vec (ours)"} <= labels
     tag_paper = next(ln for ln in fig.axes[0].lines if ln.get_label() == "#TagSpace (paper)")
     assert list(tag_paper.get_ydata()) == [6.69, 6.91, 7.37]
+    ticks = [int(t) for t in fig.axes[0].get_xticks()]
+    assert 150 not in ticks and 128 in ticks              # word2vec's lone point gets no crowding tick
+    shared = ours.assign(share=[30.0, 40.0, 15.0, 16.0, 14.0, 13.0])
+    fig = plots.tagspace_results(shared, tmp_path / "r3.png", metrics=("P@1", "R@10", "share"), percent=True)
+    assert len(fig.axes) == 3 and "lower is better" not in fig.axes[2].get_ylabel()
 
 
 def test_show_is_silent_outside_a_notebook(tmp_path):

@@ -250,30 +250,39 @@ def top_hashtags(scores: np.ndarray, tags, k: int = 10) -> list[list[str]]:
 
 
 # --------------------------------------------------------------------------- result tables
-def result_row(method: str, dim, scores: np.ndarray, positives) -> dict:
-    """One row of the Tables 3-4 layout: method, dim, P@1, R@10 (percent), mean rank."""
+def result_row(method: str, dim, scores: np.ndarray, positives, items: dict | None = None) -> dict:
+    """One row of the Tables 3-4 layout: method, dim, P@1, R@10 (percent), mean rank. ``items``
+    (a dict) receives the row's per-post values under :func:`stats.row_name`
+    (:func:`tagzsl.metrics.multilabel_ranking_per_post`, for intervals over posts)."""
+    if items is not None:
+        from tagzsl import metrics
+
+        items[stats.row_name(method, dim)] = metrics.multilabel_ranking_per_post(scores, positives, k=10)
     return {"method": method, "dim": dim, **evaluate(scores, positives)}
 
 
-def baseline_rows(corpus: TagCorpus, kv, split: str = "test") -> list[dict]:
+def baseline_rows(corpus: TagCorpus, kv, split: str = "test", items: dict | None = None) -> list[dict]:
     """Frequency, #words and word2vec on ``split``."""
     frame, pos = getattr(corpus, split), corpus.positives(split)
     counts, tokens = train_counts(corpus), list(frame["tokens"])
-    return [result_row("Frequency", None, frequency_scores(len(frame), counts), pos),
-            result_row("#words", None, hashtag_word_scores(tokens, corpus.tags, counts), pos),
-            result_row("Word2vec", kv.vector_size, word2vec_scores(tokens, corpus.tags, kv), pos)]
+    return [result_row("Frequency", None, frequency_scores(len(frame), counts), pos, items),
+            result_row("#words", None, hashtag_word_scores(tokens, corpus.tags, counts), pos, items),
+            result_row("Word2vec", kv.vector_size, word2vec_scores(tokens, corpus.tags, kv), pos, items)]
 
 
-def model_row(method: str, trained: ts.Trained, corpus: TagCorpus, split: str = "test") -> dict:
+def model_row(method: str, trained: ts.Trained, corpus: TagCorpus, split: str = "test",
+              items: dict | None = None) -> dict:
     frame = getattr(corpus, split)
     scores = ts.predict_scores(trained.model, trained.encoder.words(frame["tokens"]))
-    return result_row(method, trained.model.dim, scores, corpus.positives(split))
+    return result_row(method, trained.model.dim, scores, corpus.positives(split), items)
 
 
-def prediction_table(corpus: TagCorpus, kv, trained: dict, split: str = "test") -> pd.DataFrame:
-    """Baselines then every trained model (``{"WSABIE": {d: Trained}, "#TagSpace": {...}}``) on ``split``."""
-    rows = baseline_rows(corpus, kv, split)
-    rows += [model_row(method, t, corpus, split) for method, by_dim in trained.items() for t in by_dim.values()]
+def prediction_table(corpus: TagCorpus, kv, trained: dict, split: str = "test",
+                     items: dict | None = None) -> pd.DataFrame:
+    """Baselines then every trained model (``{"WSABIE": {d: Trained}, "#TagSpace": {...}}``) on ``split``;
+    ``items``: a dict to receive each row's per-post values (:func:`result_row`)."""
+    rows = baseline_rows(corpus, kv, split, items)
+    rows += [model_row(method, t, corpus, split, items) for method, by_dim in trained.items() for t in by_dim.values()]
     return pd.DataFrame(rows).assign(posts=len(getattr(corpus, split)))
 
 

@@ -4,10 +4,12 @@
   methods trained once per seed and scored on the same test split. :func:`compare` makes the
   wide table, the mean and standard deviation per method and the paired differences
   (:func:`paired_differences`: mean, standard error, seeds won, paired t-test, sign test);
-  :func:`verdict_lines` says ahead / behind / tied per metric. The training loop is
+  :func:`verdict_lines` says holds / tied / does not hold per metric, with the 95% interval of
+  the paired differences (:mod:`tagzsl.experiments.verdicts`). The training loop is
   :func:`tagzsl.experiments.tagspace.paired_seeds`.
-* On a prediction table (``method``, ``dim``, ``P@1``, ``R@10``, ``mean_rank``): :func:`beats`,
-  the paper's ordering (:func:`ordering`) and :func:`verdict`, the notebook's conclusion.
+* On a prediction table (``method``, ``dim``, ``P@1``, ``R@10``, ``mean_rank``), one run on its
+  test posts: :func:`compare_rows` (a paired bootstrap over the posts, or the binomial interval),
+  :func:`beats`, the paper's ordering link by link (:func:`ordering`) and :func:`verdict`.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from tagzsl import metrics as metrics_mod
+from tagzsl.experiments import verdicts
 
 METRICS = ("P@1", "R@10", "mean_rank")
 LOWER_IS_BETTER = ("mean_rank",)
@@ -62,87 +65,134 @@ def compare(rows: pd.DataFrame, a: str = "#TagSpace", b: str = "WSABIE", metrics
     return SeedComparison(rows=rows, wide=wide, summary=summary, paired=paired_differences(wide, a, b, metrics))
 
 
-def verdict_lines(seeds: SeedComparison, alpha: float = 0.05) -> list[str]:
-    """One line per metric: ahead (better on the mean with paired t p < ``alpha``), behind or tied."""
+def verdict_lines(seeds: SeedComparison, a: str = "#TagSpace", b: str = "WSABIE") -> list[str]:
+    """One line per metric: ``a`` against ``b`` over the paired seeds, with the 95% interval of the
+    mean paired difference (:func:`tagzsl.experiments.verdicts.paired`): holds, tied or does not hold."""
     n, lines = len(seeds.wide), []
-    for metric, r in seeds.paired.iterrows():
-        diff, se, p = r.iloc[0], r["SE"], r["paired t p"]
-        better = diff < 0 if metric in LOWER_IS_BETTER else diff > 0
-        word = "tied" if not (p < alpha) else "ahead" if better else "behind"
-        lines.append(f"over {n} paired seeds, {metric}: {word} ({seeds.paired.columns[0]} {diff:+.2f} ± {se:.2f} SE, "
-                     f"better on {int(r['won'])}/{n} seeds, paired t p = {p:.3g}, sign test p = "
-                     f"{r['sign test p']:.3g})")
+    for metric in seeds.paired.index:
+        c = verdicts.paired(seeds.wide[(metric, a)], seeds.wide[(metric, b)], f"{a} beats {b}",
+                            higher_is_better=metric not in LOWER_IS_BETTER, unit="seeds", digits=2)
+        lines.append(f"over {n} paired seeds, {metric}: {c.text()}")
     return lines
 
 
 # --------------------------------------------------------------------------- verdict
-def beats(table: pd.DataFrame, method: str = "#TagSpace", dim=None) -> pd.DataFrame:
-    """Whether ``method`` at ``dim`` beats every other row of a prediction table, per metric."""
-    mine = table[(table["method"] == method) & (table["dim"] == dim)].iloc[0]
-    out = {}
-    for r in table[table["method"] != method].to_dict("records"):
-        name = r["method"] + (f" d={int(r['dim'])}" if pd.notna(r["dim"]) else "")
-        out[name] = {"P@1": bool(mine["P@1"] > r["P@1"]), "R@10": bool(mine["R@10"] > r["R@10"]),
-                     "mean_rank": bool(mine["mean_rank"] < r["mean_rank"])}
-    return pd.DataFrame(out).T
+#: rows named without a dim (word2vec has one dim, its own)
+_NO_DIM = ("Frequency", "#words", "Word2vec", "production system")
+
+
+def row_name(method: str, dim=None) -> str:
+    """``"#TagSpace d=64"`` for a model row, the bare method for a baseline."""
+    if method in _NO_DIM or dim is None or pd.isna(dim):
+        return method
+    return f"{method} d={int(dim)}"
 
 
 def _value(table: pd.DataFrame, method: str, metric: str, dim=None) -> float:
-    part = table[(table["method"] == method) & ((table["dim"] == dim) if dim is not None else True)]
+    by_dim = dim is not None and not pd.isna(dim) and method not in _NO_DIM
+    part = table[(table["method"] == method) & ((table["dim"] == dim) if by_dim else True)]
     return float(part[metric].iloc[0]) if len(part) else np.nan
 
 
-def _better(metric: str, a: float, b: float) -> bool:
-    return bool(a < b) if metric in LOWER_IS_BETTER else bool(a > b)
+def compare_rows(table: pd.DataFrame, a: tuple, b: tuple, metric: str, items: dict | None = None,
+            seed: int = 2019):
+    """Row ``a`` = ``(method, dim)`` against row ``b`` on ``metric`` of a prediction table, with the
+    uncertainty of one run on its test posts: a paired bootstrap over the posts when ``items``
+    (per-post values, :func:`tagzsl.experiments.tagspace.prediction_table`) holds both rows, else
+    the binomial interval on the table's ``posts`` (P@1, R@10). ``None`` when neither is available."""
+    na, nb = row_name(*a), row_name(*b)
+    claim = f"{na} beats {nb}"
+    lower = metric in LOWER_IS_BETTER
+    if items and na in items and nb in items:
+        ia, ib = items[na], items[nb]
+        if lower:
+            return verdicts.bootstrap(ia["rank_sum"], ib["rank_sum"], claim, higher_is_better=False, seed=seed,
+                                      weights=ia["n_true"], unit="test posts", digits=1)
+        return verdicts.bootstrap(100 * ia[metric], 100 * ib[metric], claim, seed=seed, unit="test posts", digits=2)
+    if not lower and "posts" in table.columns:
+        return verdicts.proportions(_value(table, a[0], metric, a[1]), _value(table, b[0], metric, b[1]),
+                                    int(table["posts"].iloc[0]), claim, unit="test posts", digits=2)
+    return None
 
 
-def ordering(table: pd.DataFrame, best_d) -> pd.DataFrame:
-    """The paper's ordering, #TagSpace > WSABIE > word2vec > frequency and #words, checked per metric
-    of a prediction table (TagSpace and WSABIE at ``best_d``; the better of frequency and #words):
-    each method's value, each link (True where it holds) and ``holds`` (every link)."""
-    rows = {}
+def _short(c) -> str:
+    return "not judged (no per-post values)" if c is None else c.short()
+
+
+def beats(table: pd.DataFrame, method: str = "#TagSpace", dim=None, items: dict | None = None) -> pd.DataFrame:
+    """``method`` at ``dim`` against every other row of a prediction table, per metric: the
+    verdict and its interval (:func:`compare_rows`)."""
+    out = {}
+    for r in table[table["method"] != method].to_dict("records"):
+        out[row_name(r["method"], r["dim"])] = {
+            m: _short(compare_rows(table, (method, dim), (r["method"], r["dim"]), m, items)) for m in METRICS}
+    return pd.DataFrame(out).T
+
+
+#: the paper's ordering (section 4.2): each link (better, worse) checked per metric
+LINKS = (("#TagSpace", "WSABIE"), ("WSABIE", "Word2vec"), ("Word2vec", "Frequency"), ("Word2vec", "#words"))
+
+
+def ordering(table: pd.DataFrame, best_d, items: dict | None = None) -> pd.DataFrame:
+    """The paper's ordering, #TagSpace > WSABIE > word2vec > frequency and #words, checked link by
+    link per metric of a prediction table (TagSpace and WSABIE at ``best_d``): each row's value,
+    each link's verdict ("holds", "tied", "does not hold", with :func:`compare_rows`'s interval) and
+    ``holds`` (every link holds)."""
+    dims = {"#TagSpace": best_d, "WSABIE": best_d}
+    rows, found = {}, {}
     for m in METRICS:
-        t, w, v = (_value(table, k, m, d) for k, d in (("#TagSpace", best_d), ("WSABIE", best_d), ("Word2vec", None)))
-        f, h = _value(table, "Frequency", m), _value(table, "#words", m)
-        base = max(f, h, key=lambda x: -x if m in LOWER_IS_BETTER else x)
-        rows[m] = {f"#TagSpace d={best_d}": t, f"WSABIE d={best_d}": w, "Word2vec": v, "Frequency": f, "#words": h,
-                   "#TagSpace > WSABIE": _better(m, t, w), "WSABIE > word2vec": _better(m, w, v),
-                   "word2vec > frequency, #words": _better(m, v, base)}
+        row = {row_name(k, dims.get(k)): _value(table, k, m, dims.get(k))
+               for k in ("#TagSpace", "WSABIE", "Word2vec", "Frequency", "#words")}
+        for hi, lo in LINKS:
+            c = compare_rows(table, (hi, dims.get(hi)), (lo, dims.get(lo)), m, items)
+            row[f"{hi} > {lo}"] = "not judged" if c is None else c.verdict
+            found[(m, hi, lo)] = c
+        rows[m] = row
     frame = pd.DataFrame(rows).T
-    return frame.assign(holds=frame[["#TagSpace > WSABIE", "WSABIE > word2vec", "word2vec > frequency, #words"]]
-                        .astype(bool).all(axis=1))
+    links = [f"{hi} > {lo}" for hi, lo in LINKS]
+    frame["holds"] = (frame[links] == verdicts.HOLDS).all(axis=1)
+    frame.attrs["comparisons"] = found
+    return frame
 
 
-def verdict(table: pd.DataFrame, best_d, seeds: SeedComparison | None = None, alpha: float = 0.05,
-            retrieval: pd.DataFrame | None = None) -> str:
-    """The notebook's conclusion, computed from a run's numbers: the margin of the validation-picked
-    TagSpace over the frequency baseline, the paper's ordering per metric (:func:`ordering`),
-    TagSpace against each WSABIE, over paired seeds ahead / behind / tied per metric (ahead: better
-    on the mean with paired t p < ``alpha``) and, given ``retrieval`` (:func:`retrieval_rows`),
-    the document recommendation analogue's ordering (best TagSpace > best WSABIE > word2vec)."""
-    t = {m: _value(table, "#TagSpace", m, best_d) for m in METRICS}
-    f = {m: _value(table, "Frequency", m) for m in METRICS}
-    lines = [f"#TagSpace d={best_d} (best on validation) against the frequency baseline: "
-             + ", ".join(f"{m} {t[m]:.2f} vs {f[m]:.2f} ({t[m] - f[m]:+.2f})" for m in METRICS)]
-    order = ordering(table, best_d)
-    links = ["#TagSpace > WSABIE", "WSABIE > word2vec", "word2vec > frequency, #words"]
-    for m, r in order.iterrows():
-        values = ", ".join(f"{k} {r[k]:.2f}" for k in order.columns[:5])
-        failed = [k for k in links if not r[k]]
-        lines.append(f"{m}: {values}: the paper's ordering "
-                     + ("holds" if r["holds"] else "does not hold (not " + "; not ".join(failed) + ")"))
-    won = beats(table, dim=best_d)
-    for metric in METRICS:
-        w = [n for n in won.index if n.startswith("WSABIE") and won.loc[n, metric]]
-        lines.append(f"{metric}: #TagSpace d={best_d} better than {len(w)} of "
-                     f"{sum(n.startswith('WSABIE') for n in won.index)} WSABIE models")
+def verdict(table: pd.DataFrame, best_d, seeds: SeedComparison | None = None,
+            retrieval: pd.DataFrame | None = None, items: dict | None = None) -> str:
+    """The notebook's conclusion, computed from a run's numbers, every comparison with its 95%
+    interval (tied inside it): the validation-picked TagSpace against the frequency baseline; the
+    paper's ordering link by link per metric (:func:`ordering`); TagSpace against each WSABIE;
+    TagSpace against WSABIE over paired seeds (:func:`verdict_lines`); and, given ``retrieval``
+    (:func:`tagzsl.experiments.tagspace.retrieval_rows`, with its ``tasks``), the document
+    recommendation analogue's ordering (best TagSpace > best WSABIE > word2vec, binomial on its tasks)."""
+    top = ("#TagSpace", best_d)
+    lines = [f"{row_name(*top)} (best on validation) against the frequency baseline: " + "; ".join(
+        f"{m} {_short(compare_rows(table, top, ('Frequency', None), m, items))}" for m in METRICS)]
+    order = ordering(table, best_d, items)
+    for m in METRICS:
+        cs = [order.attrs["comparisons"][(m, hi, lo)] for hi, lo in LINKS]
+        judged = [c for c in cs if c is not None]
+        basis = f" ({judged[0].basis})" if judged else ""
+        lines.append(f"{m}, the paper's ordering link by link{basis}: " + ", ".join(
+            f"{hi} > {lo} {_short(c)}" for (hi, lo), c in zip(LINKS, cs))
+            + (f" [{verdicts.tally(judged)}]" if judged else ""))
+    won = beats(table, dim=best_d, items=items)
+    wsabie = [n for n in won.index if n.startswith("WSABIE")]
+    for m in METRICS:
+        words = [won.loc[n, m].split(" (")[0] for n in wsabie]
+        counts = (f"{words.count(verdicts.HOLDS)} hold, {words.count(verdicts.TIED)} tied, "
+                  f"{words.count(verdicts.FAILS)} does not hold")
+        lines.append(f"{m}: {row_name(*top)} against the {len(wsabie)} WSABIE model(s): "
+                     + (counts if any(w in (verdicts.HOLDS, verdicts.TIED, verdicts.FAILS) for w in words)
+                        else "not judged"))
     if seeds is not None:
-        lines += verdict_lines(seeds, alpha)
+        lines += verdict_lines(seeds)
     if retrieval is not None:
+        n = int(retrieval["tasks"].iloc[0]) if "tasks" in retrieval.columns else 0
         for m in ("P@1", "R@10", "R@50"):
             best = {k: retrieval.loc[retrieval["method"] == k, m].max() for k in ("#TagSpace", "WSABIE", "Word2vec")}
-            holds = best["#TagSpace"] > best["WSABIE"] > best["Word2vec"]
-            lines.append(f"document recommendation analogue, {m}: best #TagSpace {best['#TagSpace']:.2f}, best WSABIE "
-                         f"{best['WSABIE']:.2f}, Word2vec {best['Word2vec']:.2f}: the paper's ordering "
-                         + ("holds" if holds else "does not hold"))
+            cs = [verdicts.proportions(best[a], best[b], n, f"best {a} beats best {b}" if b != "Word2vec"
+                                       else f"best {a} beats {b}", unit="tasks", digits=2)
+                  for a, b in (("#TagSpace", "WSABIE"), ("WSABIE", "Word2vec"))] if n else []
+            lines.append(f"document recommendation analogue, {m}: " + ", ".join(
+                f"{c.claim} {c.short()}" for c in cs) + (f" (binomial 95% intervals, {n:,} tasks)" if n else
+                                                          "no task count: not judged"))
     return "\n".join(lines)
