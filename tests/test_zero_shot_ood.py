@@ -10,7 +10,7 @@ def small_corpus(seed=0):
     """Three sources: 'a' with 6 hashtags x 12 tweets, 'b' with 3 hashtags x 12, 'c' with 6 x 15; hashtags overlap."""
     rng = np.random.default_rng(seed)
     rows = [("a", f"h{i}") for i in range(6) for _ in range(12)]
-    rows += [("b", f"h{i}") for i in (0, 6, 7) for _ in range(12)]
+    rows += [("b", f"h{i}") for i in (0, 6, 7) for _ in range(12)] + [("b", "h1")] * 2   # h1: 2 tweets in b
     rows += [("c", f"h{i}") for i in range(2, 8) for _ in range(15)]
     rows = [rows[i] for i in rng.permutation(len(rows))]
     return np.array([t for _, t in rows]), np.array([s for s, _ in rows])
@@ -32,6 +32,8 @@ def test_partitions_never_leak_the_held_out_source_or_an_unseen_hashtag():
         assert len(p.unseen) == 4 and set(p.unseen) <= set(ood.eligible_hashtags(tags, sources, p.source))
         assert set(p.seen) | set(p.unseen) == set(tags) and not set(p.seen) & set(p.unseen)
         assert p.split == f"without {p.source}"
+        _, counts = np.unique(tags[p.train], return_counts=True)
+        assert counts.min() >= ood.MIN_TRAIN                            # every trained class can be split
 
 
 def test_leak_check_catches_a_held_out_tweet_or_an_unseen_hashtag_in_training():

@@ -7,7 +7,8 @@ no model saw: for each held-out source S with at least ``min_hashtags`` hashtags
 (seed ``seed + crc32(S) % 10000``); every other label hashtag is *seen*.
 
 * ``train``: tweets of the OTHER sources with a seen hashtag (never a tweet of S, never an
-  unseen hashtag; :func:`check_ood_no_leak`);
+  unseen hashtag; :func:`check_ood_no_leak`), leaving out a seen hashtag with fewer than
+  ``min_train`` such tweets (a class of one tweet cannot be split for early stopping);
 * ``unseen_test``: S's tweets of the unseen hashtags (the zero-shot test: rank the unseen
   hashtags); ``seen_test``: S's tweets of seen hashtags (the generalised setting);
   ``few_shot``: 5-10 of S's tweets per unseen hashtag, as in-domain.
@@ -32,6 +33,7 @@ from tagzsl.experiments.zero_shot_partitions import Partition, check_no_leak
 MIN_TWEETS = 10      # a hashtag counts for a source from this many of its tweets there
 MIN_HASHTAGS = 5     # a source is held out only with this many such hashtags
 N_UNSEEN = 10        # at most this many unseen hashtags per held-out source (as the 40/10 split)
+MIN_TRAIN = 5        # a seen hashtag with fewer training tweets outside the source is not trained on
 
 
 @dataclass
@@ -58,7 +60,7 @@ def source_seed(source: str, seed: int = config.DEFAULT_SEED) -> int:
 
 def make_ood_partitions(hashtags, sources, n_unseen: int = N_UNSEEN, min_tweets: int = MIN_TWEETS,
                         min_hashtags: int = MIN_HASHTAGS, seed: int = config.DEFAULT_SEED,
-                        only=None, few_shot=(5, 10)) -> tuple[list[OODPartition], dict]:
+                        only=None, few_shot=(5, 10), min_train: int = MIN_TRAIN) -> tuple[list[OODPartition], dict]:
     """One leave-one-source-out partition per source with enough hashtags.
 
     ``hashtags`` and ``sources``: one per tweet. ``only``: names of the sources to hold out
@@ -88,6 +90,8 @@ def make_ood_partitions(hashtags, sources, n_unseen: int = N_UNSEEN, min_tweets:
         inside = sources == source
         is_unseen = np.isin(hashtags, unseen)
         train = np.flatnonzero(~inside & ~is_unseen)
+        kept, counts = np.unique(hashtags[train], return_counts=True)
+        train = train[np.isin(hashtags[train], kept[counts >= min_train])]
         if len(train) == 0 or len(seen) < 2:
             skipped[source] = "no training tweets of seen hashtags outside it"
             continue

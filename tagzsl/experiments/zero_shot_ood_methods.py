@@ -38,9 +38,10 @@ REFERENCE_TWEETS = 2000    # training tweets whose scores serve as a correction'
 
 
 class Rankers:
-    """The four rankers fitted on ``rows`` (labels index ``seen_vectors``) of unit ``features``."""
+    """The four rankers fitted on ``rows`` (labels index ``seen_vectors``) of unit ``features``
+    (``trained=False``: only word2vec similarity and ConSE, no ESZSL or DEM)."""
 
-    def __init__(self, features, labels, seen_vectors, rows, seed, settings=SETTINGS):
+    def __init__(self, features, labels, seen_vectors, rows, seed, settings=SETTINGS, trained=True):
         from sklearn.linear_model import LogisticRegression
 
         self.features, self.seen_vectors, n_seen = features, seen_vectors, len(seen_vectors)
@@ -48,6 +49,8 @@ class Rankers:
         self.clf = LogisticRegression(max_iter=1000, random_state=seed).fit(x, y)
         self.columns = np.asarray(self.clf.classes_)
         self.n_seen = n_seen
+        if not trained:
+            return
         params, _ = zsl.select_eszsl(x, y, seen_vectors, grid=settings.eszsl_grid, seed=seed)
         self.eszsl = zsl.ESZSL(**params).fit(x, y, seen_vectors)
         keras.utils.set_random_seed(seed)
@@ -71,7 +74,7 @@ class Rankers:
 
 def _hits(scores, labels):
     ranks = zsl.metrics.ranks_of(np.asarray(scores), np.asarray(labels))
-    return {f"hit@{k}": 100.0 * float(np.mean(ranks <= k)) for k in KS}, ranks == 1
+    return {f"hit@{k}": 100.0 * float(np.mean(ranks <= k)) for k in KS}, ranks
 
 
 def _reference_rows(rows, seed):
@@ -82,7 +85,7 @@ def _reference_rows(rows, seed):
 def run_partition(frame, kv, partition, candidate_vectors=None, seen_vectors=None, methods=RANKERS,
                   settings=SETTINGS, choose=True) -> list[dict]:
     """Every ranker x correction on one partition: one row each with hit@k (%), the hubness
-    diagnostics, ``n_test`` and ``hits1`` (the test tweets' 0/1 hit@1, for intervals).
+    diagnostics, ``n_test`` and ``ranks`` (the test tweets' ranks of their hashtag, for intervals).
 
     ``candidate_vectors``/``seen_vectors``: the unseen/seen hashtags' vectors (default: their
     own vectors in ``kv``). Baselines ``random`` and ``word2vec similarity (centred)`` come
@@ -104,9 +107,9 @@ def run_partition(frame, kv, partition, candidate_vectors=None, seen_vectors=Non
     rows = []
 
     def add(method, correction, scores, **extra):
-        hits, top1 = _hits(scores, labels)
+        hits, ranks = _hits(scores, labels)
         rows.append({**base, "method": method, "correction": correction, **hits,
-                     **hubness.diagnose(scores), "hits1": top1, **extra})
+                     **hubness.diagnose(scores), "ranks": ranks, **extra})
 
     add("random", "none", zsl.random_scores(len(test), len(unseen), seed))
     add("word2vec similarity (centred)", "none",
