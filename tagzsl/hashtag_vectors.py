@@ -8,6 +8,9 @@ Hashtags no model has a vector for
     hashtag's own vector when there is one, else the mean of its words' vectors (words
     without a vector skipped, the same plain mean as a tweet's), else ``None``;
     :func:`hashtag_matrix` does it for a candidate list and says how each row was made.
+    Opt-in, with fastText vectors (:func:`tagzsl.embeddings.train_fasttext`): ``mode="subword"``
+    (:func:`subword_vector`, the mean of the hashtag's character n-gram vectors: every
+    non-empty string has one) and ``mode="combined"`` (subword and composed, averaged).
 
 Hubness
     In a high-dimensional space a few candidates are near everything, so they sit in the top
