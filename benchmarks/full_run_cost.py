@@ -175,10 +175,9 @@ def measure_04(log):
     for dim in S.dims:
         wsabie = None
         for kind in ("wsabie", "tagspace"):
-            kw = S.train_kwargs(kind, epochs=2)
             start = clock()
-            trained = ts.train(kind, sample, dim=dim, encoder=encoder, seed=SEED, eval_val=False,
-                               init_from=wsabie, **S.picked(kind), **kw)
+            trained = ts.train(kind, sample, S.training(kind, dim, epochs=2, eval_val=False), encoder=encoder,
+                               seed=SEED, init_from=wsabie)
             wall = clock() - start
             h = trained.history
             steady = h[1]["seconds"] - h[0]["seconds"]

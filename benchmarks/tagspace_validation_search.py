@@ -51,18 +51,17 @@ def main():
     corpus = xt.build_corpus(prep.clean, min_count=S.min_count, seed=DEFAULT_SEED)
     encoder = ts.Encoder().fit(corpus.train["tokens"], corpus.tags)
     common = dict(encoder=encoder, seed=args.seed)
-    wsabie = ts.train("wsabie", corpus, dim=args.dim, learning_rate=args.wsabie_lr,
-                      token_dropout=args.wsabie_token_dropout,
-                      **S.train_kwargs("wsabie", epochs=args.wsabie_epochs), **common)
+    wsabie = ts.train("wsabie", corpus, S.training("wsabie", args.dim, learning_rate=args.wsabie_lr,
+                                                   token_dropout=args.wsabie_token_dropout,
+                                                   epochs=args.wsabie_epochs), **common)
     print(f"WSABIE d={args.dim} lr={args.wsabie_lr} token_dropout={args.wsabie_token_dropout} seed={args.seed}: "
           f"{best(wsabie.history)}  ({wsabie.seconds:.0f} s)", flush=True)
     print("  per epoch:", [(r["epoch"], round(r["score"], 2)) for r in wsabie.history], flush=True)
     for spec in args.configs:
         name, _, rest = spec.partition(":")
-        kw = {**S.train_kwargs("tagspace"), **S.picked("tagspace")}
-        kw.update({k: parse(v) for k, v in (item.split("=") for item in rest.split(",") if item)})
+        kw = {k: parse(v) for k, v in (item.split("=") for item in rest.split(",") if item)}
         start = time.perf_counter()
-        t = ts.train("tagspace", corpus, dim=args.dim, init_from=wsabie, **{**common, **kw})
+        t = ts.train("tagspace", corpus, S.training("tagspace", args.dim, **kw), init_from=wsabie, **common)
         print(f"TagSpace {name} {kw}: {best(t.history)}  ({time.perf_counter() - start:.0f} s)", flush=True)
         print("  per epoch:", [(r["epoch"], round(r["score"], 2)) for r in t.history], flush=True)
 

@@ -100,10 +100,8 @@ def main(argv=None) -> int:
     # pre-training counted in its time)
     enc = ts.Encoder().fit(train["tokens"], data.tags)
     dim = S.dims[0]
-    init = ts.train("wsabie", data, dim=dim, encoder=enc, seed=args.seed, **S.picked("wsabie"),
-                    **S.train_kwargs("wsabie"))
-    trained = ts.train("tagspace", data, dim=dim, encoder=enc, seed=args.seed, init_from=init,
-                       **S.picked("tagspace"), **S.train_kwargs("tagspace"))
+    init = ts.train("wsabie", data, S.training("wsabie", dim), encoder=enc, seed=args.seed)
+    trained = ts.train("tagspace", data, S.training("tagspace", dim), encoder=enc, seed=args.seed, init_from=init)
     ts_seconds = init.seconds + trained.seconds
     ts_test = ts.ranking(ts.predict_scores(trained.model, enc.words(test["tokens"])), data.positives("test"))
 

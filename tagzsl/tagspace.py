@@ -18,14 +18,14 @@ from __future__ import annotations
 import collections
 import contextlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
 import keras
 import tensorflow as tf
 
-from tagzsl import config, metrics, models
+from tagzsl import config, metrics, models, optimizers
 from tagzsl.layers import MaxOverTime
 
 SEQ_LEN = 30
@@ -70,12 +70,30 @@ class Encoder:
             out[i, : len(ids)] = ids
         return out
 
-    def dataset(self, frame, batch_size: int, shuffle: bool = False, seed: int = config.DEFAULT_SEED):
+    def dataset(self, frame, batch_size: int, shuffle: bool = False, seed: int = config.DEFAULT_SEED,
+                trim: bool = True):
+        """Batches of ``(word ids, positives)``; ``trim``: each batch cut to its longest post."""
         x, y = self.words(frame["tokens"]), self.positives(frame["hashtags"])
         ds = tf.data.Dataset.from_tensor_slices((x, y))
         if shuffle:
             ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-        return ds.batch(batch_size).prefetch(2)
+        ds = ds.batch(batch_size)
+        if trim:
+            ds = ds.map(trim_batch, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def trim_batch(word_ids, positives=None):
+    """Cut a batch of end-padded word ids to its longest post (at least one position).
+
+    The models are length-invariant (padded positions are zero vectors, masked out of the
+    max/mean over time, and a ``'same'`` convolution pads with zeros too), so the scores do not
+    change; the convolution no longer runs over the padding (72% of it at 30 positions).
+    """
+    positions = tf.range(1, tf.shape(word_ids)[1] + 1)
+    last = tf.reduce_max(tf.where(tf.not_equal(word_ids, 0), positions[None, :], 0))
+    trimmed = word_ids[:, :tf.maximum(last, 1)]
+    return trimmed if positives is None else (trimmed, positives)
 
 
 # --------------------------------------------------------------------------- WARP
@@ -277,15 +295,12 @@ class Wsabie(WarpModel):
 
 # --------------------------------------------------------------------------- build, score
 def make_optimizer(name: str, learning_rate: float):
-    """A Keras optimizer by name (``"adagrad"``, ``"adam"`` or ``"sgd"``)."""
-    optimizers = {"adagrad": keras.optimizers.Adagrad, "adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
-    if name not in optimizers:
-        raise ValueError(f"optimizer must be one of {sorted(optimizers)}, got {name!r}")
-    return optimizers[name](learning_rate=learning_rate)
+    """An optimizer by name (:func:`tagzsl.optimizers.make`: row-wise updates for the tables)."""
+    return optimizers.make(name, learning_rate)
 
 
 def build_model(kind: str, vocab_size: int, n_tags: int, strategy=None, learning_rate: float = 0.05,
-                optimizer: str = "adagrad", **kwargs):
+                optimizer: str = "adagrad", jit_compile="auto", **kwargs):
     """A compiled ``"tagspace"`` or ``"wsabie"`` model, built under ``strategy.scope()`` if given."""
     classes = {"tagspace": TagSpace, "wsabie": Wsabie}
     if kind not in classes:
@@ -294,7 +309,7 @@ def build_model(kind: str, vocab_size: int, n_tags: int, strategy=None, learning
     with scope:
         model = classes[kind](vocab_size, n_tags, **kwargs)
         model(np.zeros((1, SEQ_LEN), "int32"))  # create the weights
-        model.compile(optimizer=make_optimizer(optimizer, learning_rate))
+        model.compile(optimizer=make_optimizer(optimizer, learning_rate), jit_compile=jit_compile)
     return model
 
 
@@ -369,39 +384,79 @@ def best_epoch(history: list) -> dict:
     return max(history, key=lambda row: row["score"])
 
 
-def train(kind: str, corpus, dim: int = 64, hidden: int = 1000, epochs: int = 5, batch_size: int = 128,
-          learning_rate: float = 0.05, optimizer: str = "adagrad", max_draws: int = 1000, margin: float = 0.1,
-          init_from=None, encoder: Encoder | None = None, strategy=None, seed: int = config.DEFAULT_SEED,
-          eval_val: bool = True, dropout: float = 0.0, token_dropout: float = 0.0, patience: int | None = None,
-          verbose: int = 0) -> Trained:
+@dataclass(frozen=True)
+class TrainingSettings:
+    """Everything :func:`train` needs besides the data, the seed and the starting tables.
+
+    ``optimizer``: ``"adam"`` (row-wise lazy Adam on the tables), ``"adagrad"`` (row-wise),
+    ``"sgd"`` (the paper's), ``"dense_adam"`` / ``"dense_adagrad"`` (Keras's, every row every
+    step); ``hidden`` is TagSpace's H (WSABIE ignores it); ``trim``: cut each batch to its
+    longest post; ``jit_compile``: Keras's (``"auto"``: XLA off on CPU); ``patience``: stop after
+    that many epochs without a better validation score (``None``: train all ``epochs``).
+    """
+
+    dim: int = 64
+    hidden: int = 1000
+    epochs: int = 5
+    batch_size: int = 128
+    learning_rate: float = 0.05
+    optimizer: str = "adagrad"
+    max_draws: int = 1000
+    margin: float = 0.1
+    dropout: float = 0.0
+    token_dropout: float = 0.0
+    patience: int | None = None
+    eval_val: bool = True
+    trim: bool = True
+    jit_compile: object = "auto"
+
+    def __post_init__(self):
+        if self.optimizer not in optimizers.OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {sorted(optimizers.OPTIMIZERS)}, got {self.optimizer!r}")
+        if self.patience is not None and (not self.eval_val or self.patience < 1):
+            raise ValueError(f"patience={self.patience!r} needs eval_val=True and a value >= 1")
+
+    def with_(self, **overrides) -> "TrainingSettings":
+        """A copy with ``overrides`` (field names) changed; an unknown name is a clear error."""
+        unknown = sorted(set(overrides) - {f.name for f in fields(self)})
+        if unknown:
+            raise TypeError(f"unknown training setting(s) {unknown}; known: {[f.name for f in fields(self)]}")
+        return replace(self, **overrides)
+
+
+def train(kind: str, corpus, settings: TrainingSettings | None = None, *, init_from=None,
+          encoder: Encoder | None = None, strategy=None, seed: int = config.DEFAULT_SEED, verbose: int = 0,
+          **overrides) -> Trained:
     """Train WSABIE or TagSpace on ``corpus.train`` with WARP: one ``fit`` with callbacks.
 
     ``corpus``: anything with ``train`` and ``val`` frames (``tokens``, ``hashtags`` columns) and
-    ``tags`` (a :class:`tagzsl.experiments.tagspace.TagCorpus`). With ``eval_val``,
+    ``tags`` (a :class:`tagzsl.experiments.tagspace.TagCorpus`). ``settings``: a
+    :class:`TrainingSettings` (default ``TrainingSettings()``), any field overridden by keyword
+    (``train("wsabie", corpus, settings, learning_rate=0.01)``). With ``eval_val``,
     :class:`ValidationRanking` scores the validation split after each epoch and
     ``EarlyStopping(monitor="val_score", mode="max", restore_best_weights=True)`` returns the
     weights of the best epoch (P@1 + R@10; the test split is never looked at), stopping once
     ``patience`` epochs in a row have not improved it (``None``: train all ``epochs``).
     ``seed`` sets the model's every random choice and the shuffling.
     """
-    if patience is not None and (not eval_val or patience < 1):
-        raise ValueError(f"patience={patience!r} needs eval_val=True and a value >= 1")
+    s = (settings or TrainingSettings()).with_(**overrides)
     keras.utils.set_random_seed(seed)
     encoder = encoder or Encoder().fit(corpus.train["tokens"], corpus.tags)
-    extra = {"hidden": hidden} if kind == "tagspace" else {}
+    extra = {"hidden": s.hidden} if kind == "tagspace" else {}
     model = build_model(kind, len(encoder.vocabulary_), len(encoder.tags_), strategy=strategy,
-                        learning_rate=learning_rate, optimizer=optimizer, dim=dim, margin=margin,
-                        max_draws=max_draws, dropout=dropout, token_dropout=token_dropout, seed=seed, **extra)
+                        learning_rate=s.learning_rate, optimizer=s.optimizer, jit_compile=s.jit_compile, dim=s.dim,
+                        margin=s.margin, max_draws=s.max_draws, dropout=s.dropout, token_dropout=s.token_dropout,
+                        seed=seed, **extra)
     if init_from is not None:
         model.init_from(init_from.model if isinstance(init_from, Trained) else init_from)
     ranking_cb = ValidationRanking()
     callbacks = [ranking_cb]
-    if eval_val and len(corpus.val):
+    if s.eval_val and len(corpus.val):
         ranking_cb.word_ids = encoder.words(corpus.val["tokens"])
         ranking_cb.positives = encoder.tag_ids(corpus.val["hashtags"])
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_score", mode="max", restore_best_weights=True,
-                                                       patience=patience or max(epochs, 1)))
-    if epochs > 0:  # the dataset shuffles (seeded); fit must not
-        model.fit(encoder.dataset(corpus.train, batch_size, shuffle=True, seed=seed), epochs=epochs,
+                                                       patience=s.patience or max(s.epochs, 1)))
+    if s.epochs > 0:  # the dataset shuffles (seeded); fit must not
+        model.fit(encoder.dataset(corpus.train, s.batch_size, shuffle=True, seed=seed, trim=s.trim), epochs=s.epochs,
                   callbacks=callbacks, verbose=verbose, shuffle=False)
     return Trained(model=model, encoder=encoder, history=ranking_cb.history, seconds=ranking_cb.seconds)

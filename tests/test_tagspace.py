@@ -339,3 +339,53 @@ def test_fit_returns_the_best_validation_epochs_weights_without_early_stop():
     assert [r.get("best", False) for r in t.history] == [s == max(scores) and i == int(np.argmax(scores))
                                                          for i, s in enumerate(scores)]
     assert set(t.model.history.history) >= {"loss", "val_P@1", "val_R@10", "val_mean_rank", "val_score"}
+
+
+@pytest.mark.parametrize("kind", ["tagspace", "wsabie"])
+def test_trimmed_batches_score_like_padded_ones(kind):
+    """Max/mean over time ignores padding: a batch cut to its longest post, or padded further, scores the same.
+
+    The posts end with zero-vector padding that a ``'same'`` convolution window reaches; without
+    the mask in ``MaxOverTime`` a padded position's ``tanh(bias)`` can win the max (checked: the
+    test fails with the mask dropped).
+    """
+    rng = np.random.default_rng(1)
+    lengths = [3, 7, 1, 12]
+    ids = np.zeros((4, ts.SEQ_LEN), "int32")
+    for i, n in enumerate(lengths):
+        ids[i, :n] = rng.integers(1, 40, size=n)
+    model = ts.build_model(kind, 40, 9, dim=8, **({"hidden": 16} if kind == "tagspace" else {}))
+    if kind == "tagspace":  # a large bias makes padded positions' activations big: the mask must hide them
+        model.conv.bias.assign(np.full(16, 3.0, "float32"))
+    trimmed = ts.trim_batch(ids)
+    assert trimmed.shape == (4, max(lengths))
+    longer = np.concatenate([ids, np.zeros((4, 10), "int32")], axis=1)
+    padded = model.score_all(ids).numpy()
+    np.testing.assert_allclose(model.score_all(trimmed).numpy(), padded, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.score_all(longer).numpy(), padded, rtol=1e-5, atol=1e-6)
+    assert ts.trim_batch(np.zeros((2, 5), "int32")).shape == (2, 1)  # all padding: one position kept
+
+
+def test_settings_object_and_keyword_overrides(corpus):
+    base = ts.TrainingSettings(dim=8, epochs=1, max_draws=10, eval_val=False, optimizer="adam")
+    enc = ts.Encoder().fit(corpus.train["tokens"], corpus.tags)
+    a = ts.train("wsabie", corpus, base, encoder=enc, seed=4)
+    b = ts.train("wsabie", corpus, base.with_(epochs=2), encoder=enc, seed=4)
+    c = ts.train("wsabie", corpus, base, encoder=enc, seed=4, epochs=2)
+    assert len(a.history) == 1 and len(b.history) == len(c.history) == 2
+    np.testing.assert_array_equal(b.model.tag_embeddings().numpy(), c.model.tag_embeddings().numpy())
+    with pytest.raises(TypeError, match="unknown training setting"):
+        base.with_(learnig_rate=0.1)
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        ts.TrainingSettings(optimizer="adamw")
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_same_seed_repeats_a_run_with_rowwise_updates_and_trimming(corpus, optimizer):
+    enc = ts.Encoder().fit(corpus.train["tokens"], corpus.tags)
+    s = ts.TrainingSettings(dim=8, hidden=8, epochs=1, batch_size=64, max_draws=10, eval_val=False,
+                            optimizer=optimizer, learning_rate=0.01, dropout=0.3, token_dropout=0.2)
+    one, same = (ts.train("tagspace", corpus, s, encoder=enc, seed=5) for _ in range(2))
+    assert one.history[0]["loss"] == same.history[0]["loss"]
+    np.testing.assert_array_equal(one.model.words.embeddings.numpy(), same.model.words.embeddings.numpy())
+    np.testing.assert_array_equal(one.model.conv.kernel.numpy(), same.model.conv.kernel.numpy())

@@ -80,6 +80,12 @@ class Settings:
             kw["hidden"] = self.hidden
         return {**kw, **overrides}
 
+    def training(self, kind: str, dim: int | None = None, **overrides) -> ts.TrainingSettings:
+        """The :class:`tagzsl.tagspace.TrainingSettings` of a ``kind`` run: shared settings, the picked
+        learning rate and token dropout, ``dim`` (default ``dims[0]``), then ``overrides``."""
+        return ts.TrainingSettings(dim=self.dims[0] if dim is None else dim,
+                                   **{**self.train_kwargs(kind), **self.picked(kind), **overrides})
+
 
 FULL = Settings()
 # LESSON (under 5 minutes on 2 cores): one d, H = 256, 6 + 4 epochs, no grid (FULL's picked settings),
@@ -366,10 +372,9 @@ def paired_seeds(corpus: TagCorpus, settings: Settings, seeds, *, encoder: ts.En
         if reuse and seed in reuse:
             w, t = reuse[seed]
         else:
-            w = ts.train("wsabie", corpus, dim=dim, encoder=encoder, seed=seed, **wsabie,
-                         **settings.train_kwargs("wsabie"))
-            t = ts.train("tagspace", corpus, dim=dim, encoder=encoder, seed=seed, init_from=w, **tagspace,
-                         **settings.train_kwargs("tagspace"))
+            w = ts.train("wsabie", corpus, settings.training("wsabie", dim, **wsabie), encoder=encoder, seed=seed)
+            t = ts.train("tagspace", corpus, settings.training("tagspace", dim, **tagspace), encoder=encoder,
+                         seed=seed, init_from=w)
         for method, trained in (("WSABIE", w), ("#TagSpace", t)):
             best = ts.best_epoch(trained.history)["epoch"] if trained.history and "score" in trained.history[0] else None
             rows.append({"seed": seed, "method": method, **model_row(method, trained, corpus), "best epoch": best,
