@@ -117,7 +117,7 @@ def demo(prepared, raw_texts, labels, settings: Settings, seed: int = config.DEF
     """
     import warnings
 
-    from tagzsl import display
+    from tagzsl import display, hparams
     from tagzsl.recommender import MissingVectorWarning, Recommender
 
     unseen = sorted(np.random.default_rng(seed).choice(prepared.hashtags, size=settings.demo_unseen,
@@ -126,8 +126,8 @@ def demo(prepared, raw_texts, labels, settings: Settings, seed: int = config.DEF
     is_unseen = frame["hashtag"].isin(unseen)
     held = display.safe_examples(frame[~is_unseen], "tweet", n=n, seed=seed)
     train = frame[~is_unseen].drop(index=held.index).iloc[::settings.demo_train_stride]
-    spec = settings.spec(settings.demo_row)
-    rec = Recommender(method=spec.pop("model"), vectors=prepared.vectors, seed=seed, **spec)
+    method = settings.models[settings.demo_row]["model"]
+    rec = Recommender(method=method, vectors=prepared.vectors, seed=seed, **hparams.for_method(method, settings))
     rec.fit(train["tweet"].tolist(), train["hashtag"].tolist())
 
     def shown(ranked):
