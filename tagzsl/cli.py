@@ -1,8 +1,9 @@
-"""The ``tagzsl`` command line: ``reproduce`` (run the notebooks), ``train`` and ``recommend``.
+"""The ``tagzsl`` command line: ``reproduce`` (run the notebooks), ``train``, ``recommend`` and ``demo``.
 
 A person's mistake (a missing corpus, a damaged model folder, an unwritable ``--out``) is one
-line on standard error and exit status 1; Ctrl-C during training prints "interrupted", leaves
-nothing half-written and exits with 130.
+line on standard error and exit status 1. Ctrl-C and SIGTERM print "interrupted", leave
+nothing half-written and exit with 130 and 143. ``train`` replaces only a folder that holds a
+tagzsl model, and only with ``--force``; two runs cannot write the same ``--out``.
 """
 from __future__ import annotations
 
@@ -10,17 +11,59 @@ import argparse
 import os
 import sys
 
-from tagzsl import config
+from tagzsl import config, folders
 
 
+class UserError(Exception):
+    """A problem the person running the command can fix; printed as one line, exit 1."""
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; give a number of at least 1")
+    return value
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 1-65535."""
+    value = positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port; give one from 1 to 65535")
+    return value
+
+
+def non_empty(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; give part of a notebook's name, e.g. 01")
+    return text
+
+
+def _one_line(err) -> str:
+    text = str(err).strip() or type(err).__name__
+    return " ".join(text.split())
+
+
+def _interrupted(command: str, err: KeyboardInterrupt, note: str = "") -> int:
+    print(f"tagzsl {command}: interrupted{note}", file=sys.stderr)
+    return folders.exit_code(err)
+
+
+# --------------------------------------------------------------------------- reproduce
 def cmd_reproduce(args) -> int:
     from tagzsl import reproduce
 
     try:
         if args.out:
             _check_out_dir(args.out)
-        results = reproduce.run(only=args.only, quick=args.quick, mode="lesson" if args.lesson else None, seed=args.seed,
-                                data_root=args.data, out_dir=args.out)
+        results = reproduce.run(only=args.only, mode="lesson" if args.lesson else ("quick" if args.quick else None),
+                                seed=args.seed, data_root=args.data, out_dir=args.out, notebooks_dir=args.notebooks)
+    except KeyboardInterrupt as err:
+        return _interrupted("reproduce", err)
     except (reproduce.NotebookFailed, ValueError, UserError, OSError) as err:
         print(f"tagzsl reproduce: {err}", file=sys.stderr)
         return 1
@@ -29,10 +72,20 @@ def cmd_reproduce(args) -> int:
     return 0
 
 
-class UserError(Exception):
-    """A problem the person running the command can fix; printed as one line, exit 1."""
+def _check_out_dir(path) -> None:
+    """Fail before a long run if ``path`` cannot hold files."""
+    import pathlib
+    import tempfile
+
+    path = pathlib.Path(path).expanduser()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+    except OSError as err:
+        raise UserError(f"cannot write to --out {path}: {err.strerror or err}") from None
 
 
+# --------------------------------------------------------------------------- train
 def _data_errors():
     from tagzsl.data.tweeteval import ChecksumError, CorpusUnavailableError
 
@@ -76,22 +129,23 @@ def training_data(method: str, quick: bool, root=None, seed: int = config.DEFAUL
     return clean["raw"].tolist(), clean["hashtags"].tolist(), hp, prep.vectors
 
 
-def _check_out_dir(path) -> None:
-    """Fail before a long run if ``path`` cannot hold files."""
+def _out_path(text: str):
     import pathlib
-    import tempfile
 
-    path = pathlib.Path(path).expanduser()
+    if not text.strip():
+        raise UserError("--out is empty; give the model folder to write")
+    return pathlib.Path(os.path.abspath(os.path.expanduser(text)))
+
+
+def _stamp(out):
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(dir=path).close()
-    except OSError as err:
-        raise UserError(f"cannot write to --out {path}: {err.strerror or err}") from None
+        return (out / "config.json").stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def cmd_train(args) -> int:
     import logging
-    import shutil
 
     from tagzsl import recommender, storage
 
@@ -99,40 +153,49 @@ def cmd_train(args) -> int:
     if args.method not in recommender.METHODS:
         print(f"tagzsl train: unknown method {args.method!r}; choose one of {', '.join(recommender.METHODS)}",
               file=sys.stderr)
-        return 2
-    tmp = None
+        return 1
+    is_model = folders.has_marker(storage.CONFIG, "format", storage.FORMAT)
+    out = before = None
     try:
-        out = storage.check_writable(args.out, overwrite=args.force)  # before any training
-        texts, tags, hp, vectors = training_data(args.method, args.quick, root=args.data, seed=args.seed)
-        hp.update({k: v for k, v in (("epochs", args.epochs), ("units", args.units)) if v})
-        shown = ", ".join(f"{k}={v}" for k, v in hp.items())
-        print(f"training {args.method} on {len(texts)} tweets ({'quick' if args.quick else 'full'} "
-              f"settings: {shown}; seed {args.seed}) ...", flush=True)
-        rec = recommender.Recommender(args.method, vectors=vectors, seed=args.seed, **hp)
-        rec.fit(texts, tags)
-        rec.mode_ = "quick" if args.quick else "full"
-        tmp = out.with_name(f".{out.name}.training-{os.getpid()}")
-        rec.save(tmp)            # the whole folder, then one rename
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-        tmp = None
-    except KeyboardInterrupt:
-        print("tagzsl train: interrupted (nothing written)", file=sys.stderr)
-        return 130
-    except (ValueError, FileExistsError, OSError, *_data_errors()) as err:
+        with folders.interrupts():
+            out = _out_path(args.out)
+            with folders.locked(out):  # held until the model is saved: one writer per folder
+                folders.check_target(out, overwrite=args.force, is_ours=is_model)  # before any training
+                before = _stamp(out)
+                texts, tags, hp, vectors = training_data(args.method, args.quick, root=args.data, seed=args.seed)
+                hp.update({k: v for k, v in (("epochs", args.epochs), ("units", args.units)) if v is not None})
+                shown = ", ".join(f"{k}={v}" for k, v in hp.items())
+                print(f"training {args.method} on {len(texts)} tweets ({'quick' if args.quick else 'full'} "
+                      f"settings: {shown}; seed {args.seed}) ...", flush=True)
+                rec = recommender.Recommender(args.method, vectors=vectors, seed=args.seed, **hp)
+                try:
+                    rec.fit(texts, tags)
+                except ValueError as err:
+                    raise UserError(f"cannot train {args.method} on {len(texts)} tweet(s) "
+                                    f"({_one_line(err)}); use a larger corpus (--data)") from None
+                rec.mode_ = "quick" if args.quick else "full"
+                rec.save(out)  # one atomic write: a temporary sibling, then a rename
+    except KeyboardInterrupt as err:
+        saved = out is not None and _stamp(out) not in (None, before)
+        return _interrupted("train", err, f" (after saving {out})" if saved else " (nothing written)")
+    except (UserError, ValueError, OSError, *_data_errors()) as err:
         print(f"tagzsl train: {_one_line(err)}", file=sys.stderr)
         return 1
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
     print(f"saved to {out} ({len(rec.hashtags_)} hashtags)")
     return 0
 
 
-def _one_line(err) -> str:
-    text = str(err).strip() or type(err).__name__
-    return " ".join(text.split())
+# --------------------------------------------------------------------------- recommend
+def _decode(data: bytes, where: str) -> list[str]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise UserError(f"cannot read {where}: not UTF-8 text (byte 0x{data[err.start]:02x} at offset "
+                        f"{err.start}); give tweets as UTF-8 text, one per line") from None
+    if "\x00" in text:
+        raise UserError(f"cannot read {where}: it holds binary data (NUL bytes); give tweets as UTF-8 "
+                        "text, one per line")
+    return text.splitlines()
 
 
 def read_texts(args) -> list[str]:
@@ -140,76 +203,133 @@ def read_texts(args) -> list[str]:
     if args.texts and args.file:
         raise UserError("give tweets as arguments or with --file, not both")
     if args.texts:
+        for n, text in enumerate(args.texts, 1):
+            _decode(os.fsencode(text), f"tweet {n} of the arguments")
         return list(args.texts)
     if args.file and args.file != "-":
         try:
-            with open(args.file, encoding="utf-8") as fh:
-                lines = fh.read().splitlines()
-        except (OSError, UnicodeDecodeError) as err:
-            raise UserError(f"cannot read {args.file}: {getattr(err, 'strerror', None) or err}") from None
+            with open(args.file, "rb") as fh:
+                lines = _decode(fh.read(), args.file)
+        except OSError as err:
+            raise UserError(f"cannot read {args.file}: {err.strerror or err}") from None
     else:
-        lines = sys.stdin.read().splitlines()
+        if sys.stdin is None or sys.stdin.closed:
+            raise UserError("standard input is closed; give tweets as arguments or with --file")
+        if sys.stdin.isatty():
+            print("tagzsl recommend: type tweets, one per line; end with Ctrl-D (Ctrl-C cancels)",
+                  file=sys.stderr, flush=True)
+        try:
+            data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        except OSError as err:
+            raise UserError(f"cannot read standard input: {err.strerror or err}; give tweets as arguments "
+                            "or with --file") from None
+        lines = _decode(data, "standard input")
     lines = [line for line in lines if line.strip()]
     if not lines:
         raise UserError(f"no tweets in {args.file or 'standard input'}; give one tweet per line")
     return lines
 
 
-def cmd_recommend(args) -> int:
+def _candidates(text):
+    if text is None:
+        return None
+    candidates = [c.strip() for c in text.split(",") if c.strip()]
+    if not candidates:
+        raise UserError("--candidates is empty; give comma-separated hashtags")
+    spaced = [c for c in candidates if len(c.split()) > 1]
+    if spaced:
+        raise UserError(f"--candidates: {spaced[0]!r} is not a hashtag (a hashtag has no spaces); "
+                        f"write it as {''.join(spaced[0].split())!r} and separate hashtags with commas")
+    return candidates
+
+
+def _lines(texts, results, as_json: bool, unusable_type) -> list[str]:
     import json
+
+    lines = []
+    for n, (text, ranked) in enumerate(zip(texts, results), 1):
+        if as_json:
+            item = ({"text": text, "unusable": str(ranked)} if isinstance(ranked, unusable_type) else
+                    {"text": text, "hashtags": [{"rank": r, "hashtag": t, "score": round(s, 6)}
+                                                for r, (t, s) in enumerate(ranked, 1)]})
+            lines.append(json.dumps(item, ensure_ascii=False))
+        elif isinstance(ranked, unusable_type):
+            print(f"tagzsl recommend: tweet {n} skipped: {ranked}", file=sys.stderr)
+        else:
+            if len(texts) > 1:
+                lines.append(f"[{n}] {text}")
+            lines.extend(f"{rank:>2}. #{tag}  {score:.3f}" for rank, (tag, score) in enumerate(ranked, 1))
+    return lines
+
+
+def _write_stdout(lines) -> int:
+    """Write the lines as UTF-8; a reader that went away (``| head -1``) ends the command quietly."""
+    data = "".join(line + "\n" for line in lines).encode("utf-8")
+    try:
+        sys.stdout.flush()
+        try:
+            fd = sys.stdout.fileno()
+        except (AttributeError, OSError, ValueError):  # not a file (a test's capture)
+            sys.stdout.write(data.decode("utf-8"))
+            return 0
+        view = memoryview(data)
+        while view:  # os.write raises on a closed pipe; a buffered write may report a short count
+            view = view[os.write(fd, view):]
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)  # so the interpreter's final flush cannot fail
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # like a Unix tool stopped by SIGPIPE, without a message
+    return 0
+
+
+def cmd_recommend(args) -> int:
     import warnings
 
     from tagzsl import recommender, storage
 
     try:
-        texts = read_texts(args)
-        rec = recommender.Recommender.load(args.model)
-        candidates = None
-        if args.candidates is not None:
-            candidates = [c for c in args.candidates.split(",") if c.strip()]
-            if not candidates:
-                raise UserError("--candidates is empty; give comma-separated hashtags")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            results = rec.recommend(texts, k=args.k, candidates=candidates)
+        with folders.interrupts():
+            texts = read_texts(args)
+            rec = recommender.Recommender.load(args.model)
+            candidates = _candidates(args.candidates)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                results = rec.recommend(texts, k=args.k, candidates=candidates)
+    except KeyboardInterrupt as err:
+        return _interrupted("recommend", err)
     except (UserError, ValueError, RuntimeError, storage.ModelFolderError) as err:
         print(f"tagzsl recommend: {_one_line(err)}", file=sys.stderr)
         return 1
     for w in caught:
         if issubclass(w.category, (recommender.MissingVectorWarning, recommender.QuickModelWarning)):
             print(f"tagzsl recommend: warning: {_one_line(w.message)}", file=sys.stderr)
-    lines = []
-    for n, (text, ranked) in enumerate(zip(texts, results), 1):
-        if args.json:
-            item = ({"text": text, "unusable": str(ranked)} if isinstance(ranked, recommender.Unusable) else
-                    {"text": text, "hashtags": [{"rank": r, "hashtag": t, "score": round(s, 6)}
-                                                for r, (t, s) in enumerate(ranked, 1)]})
-            lines.append(json.dumps(item, ensure_ascii=False))
-            continue
-        if isinstance(ranked, recommender.Unusable):
-            print(f"tagzsl recommend: tweet {n} skipped: {ranked}", file=sys.stderr)
-            continue
-        if len(texts) > 1:
-            lines.append(f"[{n}] {text}")
-        lines.extend(f"{rank:>2}. #{tag}  {score:.3f}" for rank, (tag, score) in enumerate(ranked, 1))
-    print("\n".join(lines))
+    code = _write_stdout(_lines(texts, results, args.json, recommender.Unusable))
     usable = sum(not isinstance(r, recommender.Unusable) for r in results)
-    return 0 if usable else 1
+    return code or (0 if usable else 1)
+
+
+# --------------------------------------------------------------------------- parser
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes as one line and exit status 1, like every other refusal."""
+
+    def error(self, message):
+        self.exit(1, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tagzsl", description=__doc__)
+    parser = _Parser(prog="tagzsl", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     rep = sub.add_parser("reproduce", help="execute the numbered notebooks in order")
     rep.add_argument("--quick", action="store_true",
                      help="smoke run: small models, few epochs; outputs go to runs/quick/")
     rep.add_argument("--lesson", action="store_true", help="lesson mode: each notebook in minutes on a CPU; outputs go to runs/lesson/")
-    rep.add_argument("--only", action="append",
+    rep.add_argument("--only", action="append", type=non_empty,
                      help="run only notebooks whose name contains this (repeatable), e.g. 01")
+    rep.add_argument("--notebooks", help="folder holding the numbered notebooks (default: ./notebooks)")
     rep.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
     rep.add_argument("--data", help="local corpus root (default: $TAGZSL_DATA, else download)")
-    rep.add_argument("--out", help="where executed notebooks go (default: in place, or runs/quick/)")
+    rep.add_argument("--out", help="where executed notebooks go (default: in place, or runs/<mode>/)")
     rep.set_defaults(func=cmd_reproduce)
 
     tr = sub.add_parser("train", help="train a hashtag recommender on the default corpus and save it")
@@ -217,12 +337,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="ann, cnn, gru, gru_attention, transformer (supervised, top-50 hashtags); tagspace, "
                          "wsabie (every hashtag seen 10+ times); conse, eszsl, dem (zero-shot rankers)")
     tr.add_argument("--out", required=True, help="model folder to write (refused if it exists, unless --force)")
-    tr.add_argument("--force", action="store_true", help="replace an existing --out folder")
+    tr.add_argument("--force", action="store_true", help="replace an existing model folder (only a tagzsl model's)")
     tr.add_argument("--quick", action="store_true",
                     help="smoke run with the notebooks' quick settings (not a useful model)")
-    tr.add_argument("--epochs", type=int, help="most epochs (default: the notebooks' full-run setting)")
-    tr.add_argument("--units", type=int, help="hidden units of a supervised or zero-shot GRU "
-                                              "(default: the notebooks' full-run size)")
+    tr.add_argument("--epochs", type=positive_int, help="most epochs (default: the notebooks' full-run setting)")
+    tr.add_argument("--units", type=positive_int, help="hidden units of a supervised or zero-shot GRU "
+                                                       "(default: the notebooks' full-run size)")
     tr.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
     tr.add_argument("--data", help="local corpus root (default: $TAGZSL_DATA, else download)")
     tr.set_defaults(func=cmd_train)
@@ -231,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("texts", nargs="*", help="raw tweet text(s) (default: --file, else standard input)")
     rc.add_argument("--model", required=True, help="model folder written by `tagzsl train`")
     rc.add_argument("--file", help="read tweets from this file, one per line ('-': standard input)")
-    rc.add_argument("-k", type=int, default=5, help="how many hashtags per tweet (default 5)")
+    rc.add_argument("-k", type=positive_int, default=5, help="how many hashtags per tweet (default 5)")
     rc.add_argument("--candidates", help="comma-separated hashtags to rank instead of the trained ones "
                                          "(any hashtag with a word vector or one composed from its words)")
     rc.add_argument("--json", action="store_true", help="one JSON object per tweet")
@@ -239,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from tagzsl import demo  # `tagzsl demo`: the live demo page (cheap import; gradio loads on use)
 
-    demo.add_subcommand(sub)
+    demo.add_subcommand(sub, port_number)
     return parser
 
 

@@ -141,7 +141,7 @@ def _lock_path(target: pathlib.Path) -> pathlib.Path:
 
 
 @contextlib.contextmanager
-def locked(target):
+def locked(target, what: str = "tagzsl model"):
     """Hold ``target``'s lock for the block (re-entrant in one process); :class:`FolderBusy` when
     another process holds it."""
     target = pathlib.Path(target).expanduser().absolute()
@@ -162,8 +162,8 @@ def locked(target):
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise FolderError(f"cannot write the folder {target}: {err.strerror or err}") from None
-    fd = _acquire(path, target)
+        raise FolderError(f"cannot write the {what} folder {target}: {err.strerror or err}") from None
+    fd = _acquire(path, target, what)
     with _held_guard:
         _held[target] = [fd, 1]
     try:
@@ -176,12 +176,12 @@ def locked(target):
         os.close(fd)
 
 
-def _acquire(path: pathlib.Path, target: pathlib.Path) -> int:
+def _acquire(path: pathlib.Path, target: pathlib.Path, what: str) -> int:
     while True:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as err:
-            raise FolderError(f"cannot write the folder {target}: {err.strerror or err}") from None
+            raise FolderError(f"cannot write the {what} folder {target}: {err.strerror or err}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as err:
@@ -212,7 +212,7 @@ def replace_atomically(target, write, overwrite: bool = False, is_ours=None,
     ``target`` as it was; during the swap signals wait until it is done.
     """
     target = pathlib.Path(target).expanduser()
-    with locked(target):
+    with locked(target, what):
         check_target(target, overwrite=overwrite, is_ours=is_ours, what=what)
         tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
         old = target.parent / f".{target.name}.old-{os.getpid()}"

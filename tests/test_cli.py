@@ -38,9 +38,16 @@ def fake_data(monkeypatch, corpus):
 
 
 def run(argv, capsys):
-    code = cli.main(argv)
+    try:
+        code = cli.main(argv)
+    except SystemExit as stop:  # argparse's refusals
+        code = stop.code
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def no_training(*a, **k):
+    raise AssertionError("training started before the output folder was checked")
 
 
 def one_line(err: str) -> str:
@@ -93,18 +100,88 @@ def test_train_refuses_an_existing_folder_without_force(model_dir, capsys):
                        capsys)
     assert code == 0, err
     code, _, err = run(["train", "--method", "lstm", "--out", str(model_dir)], capsys)
-    assert code == 2 and "unknown method 'lstm'" in one_line(err)
+    assert code == 1 and "unknown method 'lstm'" in one_line(err)
 
 
 def test_train_checks_the_folder_is_writable_before_training(fake_data, tmp_path, capsys, monkeypatch):
-    def no_training(*a, **k):
-        raise AssertionError("training started before the output folder was checked")
-
     monkeypatch.setattr(cli, "training_data", no_training)
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     code, _, err = run(["train", "--method", "ann", "--out", str(blocker / "model")], capsys)
-    assert code == 1 and one_line(err).startswith(f"tagzsl train: cannot write the model folder {blocker / 'model'}")
+    assert code == 1 and one_line(err).startswith(f"tagzsl train: cannot write the tagzsl model folder "
+                                                  f"{blocker / 'model'}")
+
+
+def test_force_replaces_only_a_model_folder_and_refuses_before_training(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "training_data", no_training)
+    keep = tmp_path / "keep"
+    (keep / "sub").mkdir(parents=True)
+    (keep / "thesis.txt").write_text("t")
+    code, _, err = run(["train", "--method", "ann", "--quick", "--out", str(keep), "--force"], capsys)
+    assert code == 1 and one_line(err) == (f"tagzsl train: {keep} exists and is not a tagzsl model folder; "
+                                           "not replacing it (choose another folder)")
+    assert (keep / "thesis.txt").read_text() == "t" and (keep / "sub").is_dir()
+    link = tmp_path / "link"
+    link.symlink_to(keep)
+    code, _, err = run(["train", "--method", "ann", "--out", str(link), "--force"], capsys)
+    assert code == 1 and "is a symbolic link" in one_line(err) and link.is_symlink()
+    monkeypatch.chdir(keep)  # `--out .` names the folder itself
+    code, _, err = run(["train", "--method", "ann", "--out", ".", "--force"], capsys)
+    assert code == 1 and one_line(err) == (f"tagzsl train: {keep} exists and is not a tagzsl model folder; "
+                                           "not replacing it (choose another folder)")
+    code, _, err = run(["train", "--method", "ann", "--out", ""], capsys)
+    assert code == 1 and one_line(err) == "tagzsl train: --out is empty; give the model folder to write"
+    assert sorted(p.name for p in keep.iterdir()) == ["sub", "thesis.txt"]
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["train", "--method", "ann", "--out", "m", "--epochs", "-1"], "argument --epochs: -1 is not allowed"),
+    (["train", "--method", "ann", "--out", "m", "--epochs", "0"], "argument --epochs: 0 is not allowed"),
+    (["train", "--method", "ann", "--out", "m", "--units", "0"], "argument --units: 0 is not allowed"),
+    (["train", "--method", "ann", "--out", "m", "--epochs", "two"], "argument --epochs: 'two' is not a whole number"),
+    (["recommend", "hi", "--model", "m", "-k", "0"], "argument -k: 0 is not allowed"),
+    (["demo", "--port", "70000"], "argument --port: 70000 is not a port; give one from 1 to 65535"),
+    (["reproduce", "--only", ""], "argument --only: is empty"),
+])
+def test_bad_numbers_and_empty_choices_are_one_line_exit_1(argv, says, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "training_data", no_training)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(argv, capsys)
+    assert code == 1 and says in one_line(err) and not list(tmp_path.iterdir())
+
+
+def test_a_corpus_too_small_to_split_names_what_to_do(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "training_data", lambda *a, **k: (["alpha beta gamma"], ["a"],
+                                                                {"epochs": 1}, None))
+    code, _, err = run(["train", "--method", "ann", "--out", str(tmp_path / "m")], capsys)
+    assert code == 1 and one_line(err).startswith("tagzsl train: cannot train ann on 1 tweet(s) (")
+    assert one_line(err).endswith("use a larger corpus (--data)") and not (tmp_path / "m").exists()
+
+
+def test_a_folder_another_run_is_writing_is_refused_and_a_dead_runs_lock_is_not(fake_data, tmp_path, capsys):
+    from tagzsl import folders
+
+    out = tmp_path / "model"
+    child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import time
+        from tagzsl import folders
+        with folders.locked({str(out)!r}):
+            print("locked", flush=True)
+            time.sleep(60)""")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "locked"
+        code, _, err = run(["train", "--method", "ann", "--out", str(out), "--quick", "--epochs", "1"], capsys)
+        assert code == 1 and one_line(err) == (f"tagzsl train: another tagzsl process (pid {child.pid}) is writing "
+                                               f"{out}; wait for it to finish or choose another folder")
+    finally:
+        child.kill()
+        child.wait()
+    assert not out.exists()
+    code, _, err = run(["train", "--method", "ann", "--out", str(out), "--quick", "--epochs", "1"], capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+    with folders.locked(out):  # the lock is released
+        pass
 
 
 @pytest.mark.parametrize("damage, message", [
@@ -122,6 +199,38 @@ def test_damaged_model_folders_give_one_line_naming_the_file(model_dir, capsys, 
     line = one_line(err)
     assert code == 1 and out == "" and line.startswith("tagzsl recommend: ") and message in line
     assert str(model_dir) in line
+
+
+def test_stdin_closed_binary_or_not_utf8_is_refused_like_a_file(model_dir, tmp_path, capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", None)  # what `tagzsl recommend <&-` gives Python
+    code, out, err = run(["recommend", "--model", str(model_dir)], capsys)
+    assert code == 1 and out == "" and one_line(err) == ("tagzsl recommend: standard input is closed; give tweets "
+                                                         "as arguments or with --file")
+    data = b"caf\xe9 au lait\n\x00\x01\x02\xff binary\n"
+    (tmp_path / "bin").write_bytes(data)
+    code, _, file_err = run(["recommend", "--model", str(model_dir), "--file", str(tmp_path / "bin")], capsys)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code2, out, stdin_err = run(["recommend", "--model", str(model_dir), "--json"], capsys)
+    assert code == code2 == 1 and out == ""
+    assert one_line(file_err) == (f"tagzsl recommend: cannot read {tmp_path / 'bin'}: not UTF-8 text (byte 0xe9 at "
+                                  "offset 3); give tweets as UTF-8 text, one per line")
+    assert one_line(stdin_err) == one_line(file_err).replace(str(tmp_path / "bin"), "standard input")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"nul \x00 inside\n")))
+    code, _, err = run(["recommend", "--model", str(model_dir)], capsys)
+    assert code == 1 and "holds binary data (NUL bytes)" in one_line(err)
+    bad_arg = os.fsdecode(b"caf\xe9 words here")  # invalid UTF-8 in argv arrives as surrogates
+    code, out, err = run(["recommend", bad_arg, "--model", str(model_dir), "--json"], capsys)
+    assert code == 1 and out == "" and "cannot read tweet 1 of the arguments: not UTF-8 text" in one_line(err)
+
+
+def test_a_candidate_with_a_space_is_refused(model_dir, capsys):
+    code, out, err = run(["recommend", "some words", "--model", str(model_dir), "--candidates", "nfl, super bowl"],
+                         capsys)
+    assert code == 1 and out == "" and one_line(err) == (
+        "tagzsl recommend: --candidates: 'super bowl' is not a hashtag (a hashtag has no spaces); write it as "
+        "'superbowl' and separate hashtags with commas")
 
 
 def test_missing_model_folder(tmp_path, capsys):
@@ -161,31 +270,87 @@ def test_reproduce_out_unwritable(tmp_path, capsys, monkeypatch):
     assert code == 1 and one_line(err).startswith(f"tagzsl reproduce: cannot write to --out {blocker / 'runs'}")
 
 
-def test_ctrl_c_during_training_prints_interrupted_and_writes_nothing(tmp_path):
-    script = textwrap.dedent(f"""
-        import sys, time, types
-        import pandas as pd
-        from tagzsl import cli, recommender
-        texts = ["alpha beta gamma delta epsilon"] * 20
-        cli.training_data = lambda *a, **k: (texts, ["a", "b"] * 10, {{"epochs": 1}}, None)
-        def slow_fit(self, *a, **k):
-            print("training", flush=True)
-            time.sleep(60)
-        recommender.Recommender.fit = slow_fit
-        sys.exit(cli.main(["train", "--method", "ann", "--out", {str(tmp_path / "model")!r}]))
-    """)
+def child(script, **kw):
+    """A ``python -c script`` child with SIGINT and SIGTERM at their defaults, whatever this test
+    process inherited (a background job ignores SIGINT)."""
+    def defaults():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_DFL)
+
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=REPO, env=env)
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(script)], text=True, cwd=REPO, env=env,
+                            preexec_fn=defaults, **kw)
+
+
+def wait_for(stream, word, proc):
     deadline = time.time() + 120
-    while "training" not in proc.stdout.readline():
+    while word not in stream.readline():
         assert time.time() < deadline and proc.poll() is None, proc.stderr.read()
-    proc.send_signal(signal.SIGINT)
+
+
+TRAIN = """
+    import sys, time
+    from tagzsl import cli, recommender, storage
+    texts = ["alpha beta gamma delta epsilon", "zeta eta theta iota kappa"] * 20
+    cli.training_data = lambda *a, **k: (texts, ["a", "b"] * 20, {{"epochs": 1}}, None)
+    def slow(*a, **k):
+        print("{where}", flush=True)
+        time.sleep(60)
+    if "{where}" == "training":
+        recommender.Recommender.fit = slow
+    else:
+        storage.write_json = slow          # inside the save, after the model is written
+    sys.exit(cli.main(["train", "--method", "ann", "--out", {out!r}]))
+"""
+
+
+@pytest.mark.parametrize("where", ["training", "saving"])
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_or_sigterm_prints_interrupted_and_writes_nothing(tmp_path, where, signum, code):
+    proc = child(TRAIN.format(where=where, out=str(tmp_path / "model")), stdout=subprocess.PIPE,
+                 stderr=subprocess.PIPE)
+    wait_for(proc.stdout, where, proc)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130
+    assert proc.returncode == code, err
     assert one_line("\n".join(l for l in err.splitlines() if l.startswith("tagzsl"))) == \
         "tagzsl train: interrupted (nothing written)"
-    assert list(tmp_path.iterdir()) == []  # no model folder, no temporary folder
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # no model folder, no hidden temporary sibling, no lock
+
+
+def test_recommend_waiting_on_a_terminal_prompts_and_ctrl_c_is_interrupted(model_dir):
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = child(f"""
+        import sys
+        from tagzsl import cli
+        sys.exit(cli.main(["recommend", "--model", {str(model_dir)!r}]))""", stdin=follower,
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(follower)
+    try:
+        wait_for(proc.stderr, "type tweets, one per line; end with Ctrl-D", proc)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(leader)
+    assert proc.returncode == 130 and out == "" and err.strip() == "tagzsl recommend: interrupted"
+
+
+def test_recommend_into_a_closed_pipe_stops_quietly(model_dir, fake_data, tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("\n".join(fake_data["text"].tolist() * 20) + "\n")
+    proc = child(f"""
+        import sys
+        from tagzsl import cli
+        sys.exit(cli.main(["recommend", "--model", {str(model_dir)!r}, "--file", {str(big)!r}, "-k", "20"]))""",
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # `| head -1`
+    err = proc.stderr.read()
+    proc.wait(timeout=120)
+    assert proc.returncode == 141 and "Traceback" not in err and "Error" not in err, err
 
 
 def test_a_truncated_file_in_a_local_corpus_copy_is_named(tmp_path, capsys, monkeypatch):
