@@ -50,7 +50,7 @@ def mean_interval(values, ranks=None, k=1) -> tuple[float, float, float]:
     if len(values) == 1 and ranks is not None:
         return ood.interval(np.concatenate(list(ranks)) <= k)
     se = values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0.0
-    return float(values.mean()), float(values.mean() - Z * se), float(values.mean() + Z * se)
+    return float(values.mean()), max(0.0, float(values.mean() - Z * se)), min(100.0, float(values.mean() + Z * se))
 
 
 def fmt(mean, low, high) -> str:
@@ -102,12 +102,14 @@ def vector_rows(frame, kv, ft, protocol, part) -> list[dict]:
     choices = {"word2vec own (reference)": (kv, "own", "own"), "word2vec composed (today)": (kv, "own", "composed"),
                "fastText subword": (ft, "subword", "subword"), "fastText composed": (ft, "subword", "composed"),
                "fastText combined": (ft, "subword", "combined")}
-    out = []
+    out, feats_of = [], {}
     for name, (space, seen_mode, mode) in choices.items():
         seen_v, _ = hv.hashtag_matrix(space, part.seen, seen_mode)
         cand, how = hv.hashtag_matrix(space, unseen, mode)
         available = np.array([h != "missing" for h in how])
-        feats = embeddings.unit_rows(embeddings.mean_word_vectors(space, list(frame["tokens"])))
+        if id(space) not in feats_of:
+            feats_of[id(space)] = embeddings.unit_rows(embeddings.mean_word_vectors(space, list(frame["tokens"])))
+        feats = feats_of[id(space)]
         y = np.array([list(part.seen).index(t) for t in tags[part.train]])
         fitted = methods.Rankers(feats, y, seen_v, part.train, part.seed, methods.SETTINGS, trained=False)
         for method in ("word2vec similarity", "ConSE"):
@@ -220,9 +222,13 @@ def print_vectors(v: pd.DataFrame):
         win, second = means.index[0], means.index[1]
         diff = (g[g["vectors"] == win]["hit@1"].to_numpy() - g[g["vectors"] == second]["hit@1"].to_numpy())
         se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else float("nan")
+        if len(diff) == 1:   # one partition: paired over its test tweets
+            per_tweet = 100.0 * ((g[g["vectors"] == win]["ranks"].iloc[0] == 1).astype(float)
+                                 - (g[g["vectors"] == second]["ranks"].iloc[0] == 1))
+            se = per_tweet.std(ddof=1) / np.sqrt(len(per_tweet))
         judged = ("tied" if not np.isfinite(se) or abs(diff.mean()) <= Z * se else "wins")
         print(f"  {protocol:13s} {method:20s} best new-hashtag vectors: {win} {means.iloc[0]:.1f}, "
-              f"{diff.mean():+.1f} points over {second} (± {Z * se:.1f} over {len(diff)} partitions: {judged})")
+              f"{diff.mean():+.1f} points over {second} (± {Z * se:.1f}, {len(diff)} partition(s): {judged})")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def save_vectors(kv, path) -> pathlib.Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        kv.save(str(tmp))
+        kv.save(str(tmp), sep_limit=2 ** 62)   # one file: gensim would put big arrays beside tmp's name
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
