@@ -31,12 +31,15 @@ import json
 import os
 import pathlib
 import re
+import signal
 import subprocess
 import sys
 import time
 
-from tagzsl import config
+from tagzsl import config, folders
 
+#: the checkout this module runs from (editable installs); an installed package has no notebooks
+#: beside it, and :func:`notebooks_folder` looks in the current folder instead
 REPO = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 MODES = ("full", "lesson", "quick")
@@ -64,22 +67,35 @@ class NotebookFailed(RuntimeError):
     """A notebook raised; the message names it and the executed copy holds the traceback."""
 
 
-def notebooks(only=None) -> list[pathlib.Path]:
+def notebooks_folder(notebooks_dir=None) -> pathlib.Path:
+    """Where the numbered notebooks are: ``notebooks_dir``, else the checkout's ``notebooks/``,
+    else ``./notebooks``; a :class:`ValueError` saying what to do when there are none."""
+    candidates = [pathlib.Path(notebooks_dir).expanduser()] if notebooks_dir else [NOTEBOOKS, pathlib.Path("notebooks")]
+    for folder in candidates:
+        if any(folder.glob("[0-9][0-9]_*.ipynb")):
+            return folder.resolve()
+    where = candidates[0] if notebooks_dir else "./notebooks"
+    raise ValueError(f"no numbered notebooks (NN_name.ipynb) in {where}; run from the repository's root "
+                     "folder or pass --notebooks DIR")
+
+
+def notebooks(only=None, notebooks_dir=None) -> list[pathlib.Path]:
     """The numbered notebooks (``NN_name.ipynb``), optionally only those whose name contains ``only``.
 
     Without ``only``: the papers' notebooks, not the live demo (``05_demo`` starts a web app;
     run it with ``--only 05`` or ``tagzsl demo``).
     """
-    found = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    if not only:
+    folder = notebooks_folder(notebooks_dir)
+    found = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    if only is None:
         return [p for p in found if not p.stem.endswith("_demo")]
-    if only:
-        wanted = [o.strip() for o in (only if isinstance(only, (list, tuple)) else [only])]
-        found = [p for p in found if any(w in p.stem for w in wanted)]
-        if not found:
-            raise ValueError(f"no notebook matches {wanted}; have "
-                             f"{[p.stem for p in sorted(NOTEBOOKS.glob('[0-9][0-9]_*.ipynb'))]}")
-    return found
+    wanted = [o.strip() for o in (only if isinstance(only, (list, tuple)) else [only])]
+    if not wanted or not all(wanted):
+        raise ValueError("an empty --only selects nothing; give part of a notebook's name, e.g. 01")
+    chosen = [p for p in found if any(w in p.stem for w in wanted)]
+    if not chosen:
+        raise ValueError(f"no notebook matches {wanted}; have {[p.stem for p in found]}")
+    return chosen
 
 
 # ----------------------------------------------------------------------- parameters
@@ -180,13 +196,15 @@ def _replace(text: str, replacements) -> str:
     return text
 
 
-def machine_paths(out_dir, env=None) -> list[tuple[str, str]]:
+def machine_paths(out_dir, env=None, root=None) -> list[tuple[str, str]]:
     """``[(absolute path, how to show it)]``, longest first: the output folder and the repository
-    (relative to the notebook), data roots from ``env`` (``$TAGZSL_DATA`` ...), home (``~``)."""
+    (``root``, default :data:`REPO`; relative to the notebook), data roots from ``env``
+    (``$TAGZSL_DATA`` ...), home (``~``)."""
     out_dir = pathlib.Path(out_dir).resolve()
+    root = pathlib.Path(root or REPO)
     env = os.environ if env is None else env
     pairs = {str(out_dir): "."}
-    pairs[str(REPO)] = os.path.relpath(REPO, out_dir) if out_dir.is_relative_to(REPO) else "$TAGZSL_REPO"
+    pairs[str(root)] = os.path.relpath(root, out_dir) if out_dir.is_relative_to(root) else "$TAGZSL_REPO"
     for var in ("TAGZSL_DATA", "NLTK_DATA", "TAGZSL_CACHE"):
         for part in filter(None, env.get(var, "").split(os.pathsep)):
             pairs.setdefault(str(pathlib.Path(part).expanduser().resolve()), f"${var}")
@@ -264,12 +282,15 @@ def _snippet(text: str, pattern: re.Pattern) -> str:
 
 # ----------------------------------------------------------------------- run
 def run(only=None, quick: bool = False, mode: str | None = None, seed: int = config.DEFAULT_SEED,
-        data_root=None, out_dir=None, figures_dir=None, log=print, timeout=None) -> list[dict]:
+        data_root=None, out_dir=None, figures_dir=None, log=print, timeout=None,
+        notebooks_dir=None) -> list[dict]:
     """Execute the notebooks in ``mode`` ("full", "lesson" or "quick"; ``quick=True`` means
     "quick"); returns ``[{"notebook", "output", "seconds", "mode", "figures", "problems"}]``.
 
     Raises :class:`NotebookFailed` on the first notebook that fails (its executed copy,
-    with the traceback, is kept as ``<name>.failed.ipynb``). ``log`` gets one line per notebook.
+    with the traceback, is kept as ``<name>.failed.ipynb``); Ctrl-C or SIGTERM raise
+    :class:`tagzsl.folders.Interrupted`. ``log`` gets one line per notebook. The notebooks come
+    from :func:`notebooks_folder`; ``runs/`` and ``figures/`` are beside that folder.
     """
     import nbclient
     import nbformat
@@ -277,32 +298,38 @@ def run(only=None, quick: bool = False, mode: str | None = None, seed: int = con
     mode = mode or ("quick" if quick else "full")
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
-    out_dir = pathlib.Path(out_dir or (NOTEBOOKS if mode == "full" else REPO / "runs" / mode)).resolve()
-    figures_dir = pathlib.Path(figures_dir or (REPO / "figures" if mode == "full" else out_dir / "figures")).resolve()
+    todo = notebooks(only, notebooks_dir)
+    source_dir = todo[0].parent
+    root = source_dir.parent
+    out_dir = pathlib.Path(out_dir or (source_dir if mode == "full" else root / "runs" / mode)).resolve()
+    figures_dir = pathlib.Path(figures_dir or (root / "figures" if mode == "full" else out_dir / "figures")).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     figures_dir.mkdir(parents=True, exist_ok=True)
     env = kernel_env(data_root)
     shown_figures = (os.path.relpath(figures_dir, out_dir)
-                     if figures_dir.is_relative_to(out_dir) or (out_dir.is_relative_to(REPO) and figures_dir.is_relative_to(REPO))
+                     if figures_dir.is_relative_to(out_dir) or (out_dir.is_relative_to(root) and figures_dir.is_relative_to(root))
                      else str(figures_dir))
-    replacements = machine_paths(out_dir, env)
-    todo = notebooks(only)
+    replacements = machine_paths(out_dir, env, root)
     results = []
     for i, source in enumerate(todo, 1):
         out = out_dir / source.name
         start = time.perf_counter()
         nb = nbformat.read(source, as_version=4)
-        values = {"MODE": mode, "SEED": int(seed), "DATA_ROOT": None, "FIGURES_DIR": shown_figures}
-        if "QUICK" in parameters(nb):  # notebooks not yet converted to MODE
-            values["QUICK"] = mode == "quick"
-        set_parameters(nb, values)
+        set_parameters(nb, {"MODE": mode, "SEED": int(seed), "DATA_ROOT": None, "FIGURES_DIR": shown_figures})
         nb.metadata["tagzsl"] = {"mode": mode, "seed": int(seed)}  # how this copy was executed
         before = _pngs(figures_dir)
         client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                                          resources={"metadata": {"path": str(out_dir)}})
         try:
-            client.execute(env=env, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+            with folders.interrupts():
+                client.execute(env=env, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        except KeyboardInterrupt:
+            raise
         except Exception as err:
+            # nbclient handles SIGINT/SIGTERM itself (it stops the kernel, and the cell then fails
+            # with a kernel error): a signal, not a failing notebook
+            if folders.received or getattr(client, "_async_cleanup_kernel_future", None) is not None:
+                raise folders.Interrupted(folders.received or signal.SIGINT) from None
             failed = out.with_name(out.stem + ".failed.ipynb")
             clean_outputs(nb, replacements)
             config.atomic_write_bytes(failed, nbformat.writes(nb).encode("utf-8") + b"\n")

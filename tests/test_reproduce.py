@@ -120,3 +120,53 @@ def test_lesson_run_writes_runs_lesson_with_values_in_the_cell_quietly(tmp_path,
     assert "Kernel" not in captured.err + captured.out and "raw line" not in captured.err
     # the committed source notebook is untouched
     assert "injected-parameters" in (tmp_path / "notebooks" / "07_tiny.ipynb").read_text()
+
+
+def test_notebooks_are_found_from_an_installed_package(tmp_path, monkeypatch):
+    """An installed tagzsl has no notebooks beside it: ./notebooks or --notebooks DIR, else one clear line."""
+    monkeypatch.setattr(reproduce, "NOTEBOOKS", tmp_path / "site-packages" / "notebooks")  # not there
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match=r"no numbered notebooks \(NN_name.ipynb\) in ./notebooks; run from the "
+                                         "repository's root folder or pass --notebooks DIR"):
+        reproduce.notebooks()
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(_notebook("1"), tmp_path / "notebooks" / "01_a.ipynb")
+    nbformat.write(_notebook("1"), tmp_path / "notebooks" / "05_demo.ipynb")
+    assert reproduce.notebooks() == [tmp_path / "notebooks" / "01_a.ipynb"]
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    nbformat.write(_notebook("1"), other / "02_b.ipynb")
+    assert reproduce.notebooks(notebooks_dir=other) == [other / "02_b.ipynb"]
+    for empty in ("", [""], []):
+        with pytest.raises(ValueError, match="an empty --only selects nothing"):
+            reproduce.notebooks(only=empty)
+
+
+def test_ctrl_c_during_a_notebook_is_interrupted_not_a_kernel_error(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    started = tmp_path / "started"
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(_notebook(f"import pathlib, time\npathlib.Path({str(started)!r}).touch()\ntime.sleep(120)"),
+                   tmp_path / "notebooks" / "01_slow.ipynb")
+
+    def defaults():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_DFL)
+
+    proc = subprocess.Popen([sys.executable, "-m", "tagzsl.cli", "reproduce", "--lesson", "--notebooks",
+                             str(tmp_path / "notebooks")], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=defaults)
+    deadline = time.time() + 120
+    while not started.exists():
+        assert time.time() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert [l for l in err.splitlines() if l.startswith("tagzsl")] == ["tagzsl reproduce: interrupted"]
+    assert "DeadKernelError" not in err and "Traceback" not in err
