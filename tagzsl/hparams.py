@@ -74,3 +74,76 @@ def sample_rows(n_rows: int, limit: int | None, seed: int) -> np.ndarray:
     if limit is None or limit >= n_rows:
         return np.arange(n_rows)
     return np.random.RandomState(seed).choice(n_rows, size=int(limit), replace=False)
+
+
+# --------------------------------------------------------------------------- checking
+_POSITIVE_INTS = ("epochs", "batch_size", "sequence_length", "units", "units2", "filters", "features", "dim",
+                  "hidden", "dem_epochs", "few_shot_epochs", "max_draws", "min_count", "num_blocks", "num_heads",
+                  "ff_dim", "key_dim", "attention_units", "embedding_dim", "max_tokens")
+_POSITIVE_FLOATS = ("learning_rate", "dem_learning_rate")
+_FRACTIONS = ("dropout", "token_dropout")
+_OPTIONAL = ("max_tokens", "attention_units", "key_dim", "patience")
+
+
+def valid_names(method: str) -> list[str]:
+    """The hyper-parameters ``method`` takes (``Recommender(method, **hparams)``)."""
+    import inspect
+
+    kind = family(method)
+    if kind == "zero_shot":
+        from tagzsl.zsl_training import TrainingSettings
+
+        return sorted(f.name for f in dataclasses.fields(TrainingSettings))
+    if kind == "tagspace":
+        from tagzsl.tagspace import TrainingSettings
+
+        names = {f.name for f in dataclasses.fields(TrainingSettings)} | {"min_count"}
+        return sorted(names - ({"hidden"} if method == "wsabie" else set()))
+    from tagzsl import models
+
+    skip = {"self", "model", "seed", "vectors", "inputs", "x", "num_classes", "vocab_size", "embedding_matrix",
+            "compile", "name"}
+    names = set()
+    for fn in (supervised_init(), models.build_model, models.MODELS[method]):
+        names |= {p.name for p in inspect.signature(fn).parameters.values()
+                  if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.name not in skip}
+    return sorted(names)
+
+
+def supervised_init():
+    from tagzsl.supervised import Classifier
+
+    return Classifier.__init__
+
+
+def check(method: str, params: dict, names_only: bool = False) -> None:
+    """ValueError naming the first unknown hyper-parameter of ``method`` (and the valid ones) or,
+    unless ``names_only``, a value of the wrong kind (counts must be positive integers, learning
+    rates positive, dropouts in [0, 1))."""
+    valid = valid_names(method)
+    unknown = sorted(set(params) - set(valid))
+    if unknown:
+        raise ValueError(f"unknown hyper-parameter(s) for method {method!r}: {', '.join(unknown)}; "
+                         f"valid ones: {', '.join(valid)}")
+    if names_only:
+        return
+    for name, value in params.items():
+        if value is None and name in _OPTIONAL:
+            continue
+        if name in _POSITIVE_INTS and not _is_int(value, minimum=1):
+            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+        if name == "patience" and not _is_int(value, minimum=0):
+            raise ValueError(f"patience must be a non-negative integer or None; got {value!r}")
+        if name in _POSITIVE_FLOATS and not (_is_number(value) and value > 0):
+            raise ValueError(f"{name} must be a positive number; got {value!r}")
+        if name in _FRACTIONS and not (_is_number(value) and 0 <= value < 1):
+            raise ValueError(f"{name} must be a number in [0, 1); got {value!r}")
+
+
+def _is_int(value, minimum: int) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= minimum
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and bool(np.isfinite(value))

@@ -36,11 +36,12 @@ from __future__ import annotations
 
 import dataclasses
 import pathlib
+import re
 import warnings
 
 import numpy as np
 
-from tagzsl import config, embeddings, hashtag_vectors, preprocess, storage, supervised
+from tagzsl import config, embeddings, hashtag_vectors, hparams as hp_check, preprocess, storage, supervised
 
 SUPERVISED = ("ann", "cnn", "gru", "gru_attention", "transformer")
 TAGSPACE = ("tagspace", "wsabie")
@@ -84,6 +85,17 @@ def _top_k(scores, k: int) -> np.ndarray:
     return np.take_along_axis(part, order, axis=1)
 
 
+def _hashtag(candidate) -> str:
+    """A candidate hashtag normalised (``"#WorldCup"`` -> ``"worldcup"``); ValueError for one that
+    is not a single word of letters, digits and underscores (``"super bowl"``)."""
+    name = preprocess.normalise_hashtag(candidate)
+    if not re.fullmatch(r"\w+", name):
+        joined = re.sub(r"\W+", "", name) or "one word"
+        raise ValueError(f"candidate {candidate!r} is not a hashtag (one word of letters, digits and _); "
+                         f"write it as {joined!r}")
+    return name
+
+
 def _run(model, x, batch_size: int = PREDICT_BATCH) -> np.ndarray:
     """A Keras model on ``x``: ``predict_on_batch`` for a small batch (a compiled step, no ``predict`` set-up cost)."""
     with warnings.catch_warnings():  # a feature extractor's input is a one-item list; Keras notes it
@@ -91,6 +103,74 @@ def _run(model, x, batch_size: int = PREDICT_BATCH) -> np.ndarray:
         if len(x) <= batch_size:
             return np.asarray(model.predict_on_batch(x))
         return np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
+
+
+def _mismatch(directory, name: str, what: str) -> storage.ModelFolderError:
+    return storage.ModelFolderError(f"{directory / name} {what}: the model folder is damaged or mixed "
+                                    f"from two models; {storage.RETRAIN}")
+
+
+def _embedding_rows(model) -> list[int]:
+    import keras
+
+    def layers(layer):
+        yield layer
+        for sub in getattr(layer, "layers", ()):
+            yield from layers(sub)
+    return [layer.input_dim for layer in layers(model) if isinstance(layer, keras.layers.Embedding)]
+
+
+def _check_fits(directory, model, vocabulary, outputs: int | None = None, features: int | None = None) -> None:
+    """ModelFolderError unless ``model`` (from ``model.keras``) has an embedding row per word of
+    ``vocabulary``, ``outputs`` outputs (one per hashtag in ``config.json``) or ``features`` of them."""
+    rows = _embedding_rows(model)
+    if rows and rows[0] != len(vocabulary):
+        raise _mismatch(directory, storage.VOCABULARY, f"has {len(vocabulary)} words but {storage.MODEL} "
+                        f"embeds {rows[0]}")
+    width = model.outputs[0].shape[-1]
+    if outputs is not None and width != outputs:
+        raise _mismatch(directory, storage.CONFIG, f"lists {outputs} hashtags but {storage.MODEL} scores {width}")
+    if features is not None and width != features:
+        raise _mismatch(directory, storage.ARRAYS, f"expects {features}-d tweet features but {storage.MODEL} "
+                        f"gives {width}")
+
+
+def _check_zero_shot(directory, rec, vocabulary) -> None:
+    """The zero-shot folder's arrays fit each other, the hashtag list and the model."""
+    seen, n = rec.arrays_.get("seen"), len(rec.hashtags_)
+    if seen is None or seen.ndim != 2 or len(seen) != n:
+        raise _mismatch(directory, storage.ARRAYS, f"needs 'seen', one vector per hashtag of {storage.CONFIG} ({n})")
+    if rec.method == "conse":
+        _check_fits(directory, rec.model_, vocabulary, outputs=n)
+    elif rec.method == "dem":
+        _check_fits(directory, rec.model_, vocabulary, features=seen.shape[1])
+    else:
+        W = rec.arrays_.get("W")
+        if W is None or W.ndim != 2 or W.shape[1] != seen.shape[1]:
+            raise _mismatch(directory, storage.ARRAYS, f"needs 'W', a (features x {seen.shape[1]}) ESZSL map")
+        _check_fits(directory, rec.model_, vocabulary, features=W.shape[0])
+
+
+def _read_tagspace(directory, method: str, hashtags, vocabulary, hparams) -> tuple:
+    """``(model, encoder)`` of a #TagSpace/WSABIE folder: the model rebuilt from its
+    hyper-parameters and ``arrays.npz``'s weights, their shapes checked first."""
+    from tagzsl import models, tagspace
+
+    encoder = tagspace.Encoder()
+    encoder.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary, sequence_length=encoder.seq_len)
+    encoder.vocabulary_ = encoder.vectorizer_.get_vocabulary()
+    encoder.tags_, encoder.tag_index_ = list(hashtags), {t: i for i, t in enumerate(hashtags)}
+    arrays = storage.read_arrays(directory / storage.ARRAYS)
+    shape = {k: hparams[k] for k in ("dim", "hidden") if k in hparams and (k != "hidden" or method == "tagspace")}
+    model = tagspace.build_model(method, len(encoder.vocabulary_), len(encoder.tags_), **shape)
+    want = [tuple(w.shape) for w in model.weights]
+    got = [tuple(arrays[k].shape) for k in sorted(arrays)]
+    if got != want:
+        raise _mismatch(directory, storage.ARRAYS, f"holds weights of shapes {got}, but the model of "
+                        f"{storage.CONFIG} and {storage.VOCABULARY} ({len(vocabulary)} words, {len(hashtags)} "
+                        f"hashtags) needs {want}")
+    model.set_weights([arrays[k] for k in sorted(arrays)])
+    return model, encoder
 
 
 class Recommender:
@@ -117,6 +197,8 @@ class Recommender:
         self.vectors = vectors
         self.seed = seed
         self.hubness = hubness
+        if method in METHODS:  # an unknown method is reported by fit
+            hp_check.check(method, hparams)
         self.hparams = hparams
 
     @property
@@ -137,6 +219,10 @@ class Recommender:
                 **self.hparams}
 
     def set_params(self, **params):
+        method = params.get("method", self.method)
+        if method in METHODS:
+            hp_check.check(method, {k: v for k, v in params.items() if k not in ("method", "vectors", "seed", "hubness")},
+                           names_only=True)
         for key, value in params.items():
             if key in ("method", "vectors", "seed", "hubness"):
                 setattr(self, key, value)
@@ -156,6 +242,7 @@ class Recommender:
             raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
         if self.hubness not in HUBNESS:
             raise ValueError(f"hubness must be one of {', '.join(HUBNESS)}; got {self.hubness!r}")
+        hp_check.check(self.method, self.hparams)
         texts = [texts] if isinstance(texts, str) else list(texts)
         hashtags = [hashtags] if isinstance(hashtags, str) else list(hashtags)
         if len(texts) != len(hashtags):
@@ -277,7 +364,7 @@ class Recommender:
             return list(self.hashtags_), None
         if isinstance(candidates, str):
             candidates = [c for c in candidates.split(",") if c.strip()]
-        names = list(dict.fromkeys(preprocess.normalise_hashtag(c) for c in candidates))
+        names = list(dict.fromkeys(_hashtag(c) for c in candidates))
         if self.method in TAGSPACE:
             known = set(self.hashtags_)
             missing = [n for n in names if n not in known]
@@ -355,13 +442,12 @@ class Recommender:
         return out
 
     # ------------------------------------------------------------------ persistence
-    def save(self, directory) -> pathlib.Path:
+    def save(self, directory, overwrite: bool = True) -> pathlib.Path:
         """Write the model folder (no pickles: JSON, ``.npz``, ``model.keras``) via a temporary
-        folder and a rename; an existing model folder is replaced, any other folder refused."""
+        folder and a rename (:func:`tagzsl.storage.write_folder`); an existing model folder is
+        replaced (unless ``overwrite=False``), any other non-empty folder refused."""
         self._check_fitted()
-        directory = pathlib.Path(directory).expanduser()
-        if directory.exists() and not (directory / storage.CONFIG).is_file() and any(directory.iterdir()):
-            raise FileExistsError(f"{directory} exists and is not a tagzsl model folder; not overwriting it")
+        directory = storage.check_writable(directory, overwrite)
         params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items() if k != "vectors"}
         cfg = {"format": storage.FORMAT, "format_version": storage.FORMAT_VERSION, "tagzsl_version": config.VERSION,
                "params": params, "hashtags": self.hashtags_, "has_vectors": self.vectors is not None,
@@ -385,7 +471,7 @@ class Recommender:
                 storage.write_arrays(tmp / storage.CENTRING, {"tweet_mean": self.centring_})
             storage.write_json(tmp / storage.CONFIG, cfg)  # last: marks a complete folder
 
-        return storage.write_folder(directory, write)
+        return storage.write_folder(directory, write, overwrite=overwrite)
 
     @classmethod
     def load(cls, directory) -> "Recommender":
@@ -395,32 +481,45 @@ class Recommender:
 
         directory = pathlib.Path(directory).expanduser()
         cfg = storage.read_config(directory)
-        params = dict(cfg["params"])
-        rec = cls(**params)
-        if rec.method not in METHODS:
-            raise storage.ModelFolderError(f"{directory / storage.CONFIG} names an unknown method {rec.method!r}")
+        config_file = directory / storage.CONFIG
+        params, hashtags = cfg.get("params"), cfg.get("hashtags")
+        if not isinstance(params, dict) or params.get("method") not in METHODS:
+            raise storage.ModelFolderError(f"{config_file} has no usable 'params' (method and hyper-parameters): "
+                                           f"the file is damaged; {storage.RETRAIN}")
+        if not isinstance(hashtags, list) or not hashtags or not all(isinstance(t, str) for t in hashtags):
+            raise storage.ModelFolderError(f"{config_file} has no usable 'hashtags' list: the file is damaged; "
+                                           f"{storage.RETRAIN}")
+        try:
+            rec = cls(**params)
+        except (TypeError, ValueError) as err:
+            raise storage.ModelFolderError(f"{config_file} has unusable 'params' ({err}); {storage.RETRAIN}") from None
         if cfg.get("has_vectors"):  # read when first needed (Recommender.vectors); checked now
             rec._vectors_file = storage.check_npz(directory / storage.VECTORS, "not a word-vector file")
         rec.hashtags_, rec.history_, rec.mode_ = list(cfg["hashtags"]), cfg.get("history", {}), cfg.get("mode")
         if cfg.get("centring"):  # folders saved before the hubness correction rank without it
             rec.centring_ = storage.read_vector(directory / storage.CENTRING, "tweet_mean")
         vocabulary = storage.read_json(directory / storage.VOCABULARY)
+        if not isinstance(vocabulary, list) or len(vocabulary) < 3 or not all(isinstance(w, str) for w in vocabulary):
+            raise storage.ModelFolderError(f"{directory / storage.VOCABULARY} is not a vocabulary (a list of words): "
+                                           f"the file is damaged; {storage.RETRAIN}")
         if rec.method in SUPERVISED:
             clf = supervised.Classifier(rec.method, seed=rec.seed, **rec.hparams)  # vectors: training only
             clf.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary, sequence_length=clf.sequence_length)
             clf.model_ = storage.read_keras(directory / storage.MODEL)
             clf.classes_, clf.history_ = list(rec.hashtags_), rec.history_
             rec.classifier_ = clf
+            _check_fits(directory, clf.model_, vocabulary, outputs=len(rec.hashtags_))
         elif rec.method in TAGSPACE:
-            rec.model_, rec.encoder_ = storage.read_tagspace(directory, rec.method, rec.hashtags_, vocabulary,
-                                                             rec.hparams)
+            rec.model_, rec.encoder_ = _read_tagspace(directory, rec.method, rec.hashtags_, vocabulary, rec.hparams)
         else:
             rec.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary,
                                                      sequence_length=rec._zero_shot_settings().sequence_length)
             rec.model_ = storage.read_keras(directory / storage.MODEL)
             rec.arrays_ = storage.read_arrays(directory / storage.ARRAYS)
+            _check_zero_shot(directory, rec, vocabulary)
         return rec
 
 
-#: One name for people who know the old class.
+
+#: The older name (tagzsl/__init__.py exports it; both go together).
 HashtagRecommender = Recommender

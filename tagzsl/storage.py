@@ -14,12 +14,12 @@ Every ``.npz`` is read with ``allow_pickle=False``. Each reader turns a damaged 
 from __future__ import annotations
 
 import json
-import os
 import pathlib
-import shutil
 import zipfile
 
 import numpy as np
+
+from tagzsl import folders
 
 FORMAT = "tagzsl-recommender"
 FORMAT_VERSION = 2
@@ -33,50 +33,24 @@ class ModelFolderError(ValueError):
 
 
 # --------------------------------------------------------------------------- writing
+def _is_model_folder(folder) -> bool:
+    return folders.has_marker(CONFIG, "format", FORMAT)(folder)
+
+
 def check_writable(directory, overwrite: bool = False) -> pathlib.Path:
-    """Fail early (before any training) if ``directory`` cannot be written as a model folder.
-
-    An existing folder is refused unless ``overwrite``; the parent must let us create (and
-    remove) a folder. Returns the resolved path.
-    """
-    directory = pathlib.Path(directory).expanduser()
-    if directory.exists() and not overwrite:
-        raise FileExistsError(f"{directory} already exists; pass --force to replace it")
-    if directory.exists() and not directory.is_dir():
-        raise FileExistsError(f"{directory} is a file, not a model folder; not replacing it")
-    try:
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        probe = directory.with_name(f".{directory.name}.probe-{os.getpid()}")
-        probe.mkdir()
-        probe.rmdir()
-    except OSError as err:
-        raise PermissionError(f"cannot write the model folder {directory}: {err.strerror or err}") from None
-    return directory
+    """Fail early (before any training) if ``directory`` cannot be written as a model folder:
+    a link, a file, a non-empty folder that is not a tagzsl model folder (recognised by the
+    ``format`` of its ``config.json``), or an existing one without ``overwrite`` (a
+    :class:`tagzsl.folders.FolderError`, an ``OSError``). Returns the expanded path."""
+    return folders.check_target(directory, overwrite, is_ours=_is_model_folder)
 
 
-def write_folder(directory, write) -> pathlib.Path:
-    """Call ``write(tmp)`` on a temporary sibling folder, then rename it to ``directory``.
-
-    A failure or Ctrl-C leaves nothing half-written (the temporary folder is removed, an
-    existing ``directory`` is left as it was). ``config.json`` should be written last.
-    """
-    directory = pathlib.Path(directory).expanduser()
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = directory.with_name(f".{directory.name}.saving-{os.getpid()}")
-    old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        write(tmp)
-        if directory.exists():
-            directory.rename(old)
-        tmp.rename(directory)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists() and not directory.exists():
-            old.rename(directory)
-    return directory
+def write_folder(directory, write, overwrite: bool = False) -> pathlib.Path:
+    """Call ``write(tmp)`` on a temporary sibling folder, then swap it in for ``directory``
+    (:func:`tagzsl.folders.replace_atomically`, under the folder's lock): a failure, Ctrl-C or
+    SIGTERM leaves nothing half-written. Only a tagzsl model folder is replaced, and only with
+    ``overwrite``. ``config.json`` should be written last."""
+    return folders.replace_atomically(directory, write, overwrite=overwrite, is_ours=_is_model_folder)
 
 
 def write_json(path, value) -> None:
@@ -206,10 +180,9 @@ def read_vectors(path):
 
 
 def read_keras(path):
-    """A Keras model from a ``.keras`` archive, in safe mode; one line for a damaged file."""
+    """A Keras model from a ``.keras`` archive, in safe mode; one line for a damaged file. The
+    caller imports the module that registers any custom layers first (this module knows no model)."""
     import keras
-
-    from tagzsl import models  # noqa: F401  (registers tagzsl's custom layers)
 
     path = pathlib.Path(path)
     if not path.is_file():
@@ -221,24 +194,3 @@ def read_keras(path):
     except Exception as err:  # Keras raises many types for a damaged archive
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ModelFolderError(f"{path} could not be loaded ({reason[:200]}); {RETRAIN}") from None
-
-
-def read_tagspace(directory, method: str, hashtags, vocabulary, hparams) -> tuple:
-    """``(model, encoder)`` of a #TagSpace/WSABIE folder: the model rebuilt from its
-    hyper-parameters and ``arrays.npz``'s weights; one line naming the file if they do not fit."""
-    from tagzsl import models, tagspace
-
-    directory = pathlib.Path(directory)
-    encoder = tagspace.Encoder()
-    encoder.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary, sequence_length=encoder.seq_len)
-    encoder.vocabulary_ = encoder.vectorizer_.get_vocabulary()
-    encoder.tags_, encoder.tag_index_ = list(hashtags), {t: i for i, t in enumerate(hashtags)}
-    arrays = read_arrays(directory / ARRAYS)
-    shape = {k: hparams[k] for k in ("dim", "hidden") if k in hparams and (k != "hidden" or method == "tagspace")}
-    model = tagspace.build_model(method, len(encoder.vocabulary_), len(encoder.tags_), **shape)
-    try:
-        model.set_weights([arrays[k] for k in sorted(arrays)])
-    except ValueError as err:
-        raise ModelFolderError(f"{directory / ARRAYS} does not fit the model in {CONFIG} ({err}); "
-                               f"{RETRAIN}") from None
-    return model, encoder
