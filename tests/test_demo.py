@@ -14,7 +14,8 @@ import urllib.parse
 import pandas as pd
 import pytest
 
-from tagzsl import demo, embeddings, preprocess
+from tagzsl import demo, demo_models, embeddings, preprocess
+from tagzsl.recommender import Unusable
 from tagzsl.data.synthetic import synthetic_corpus
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -65,7 +66,7 @@ class _Counter:
     def recommend(self, texts, k=5, candidates=None):
         out = [sorted([("goal", float(t.split().count("goal"))), ("nba", 0.5)], key=lambda p: -p[1])[:k]
                for t in texts]
-        return [r if t.strip() else demo.Unusable("empty") for r, t in zip(out, texts)]
+        return [r if t.strip() else Unusable(t, "empty") for r, t in zip(out, texts)]
 
 
 def test_occlusion_is_the_score_drop_of_each_word():
@@ -73,6 +74,73 @@ def test_occlusion_is_the_score_drop_of_each_word():
     assert drops == [1.0, 0.0, 1.0]
     # a word whose removal leaves nothing rankable drops the score to zero
     assert demo.occlusion(_Counter(), ["goal"], "goal") == [1.0]
+
+
+def test_occlusion_explains_at_most_the_cap_in_one_batch():
+    calls = []
+
+    class Counting(_Counter):
+        def recommend(self, texts, k=5, candidates=None):
+            calls.append(len(texts))
+            return super().recommend(texts, k, candidates)
+
+    drops = demo.occlusion(Counting(), ["goal"] * 5000, "goal")
+    assert len(drops) == demo.MAX_EXPLAINED and calls == [demo.MAX_EXPLAINED + 1]
+
+
+def test_a_100000_character_tweet_is_cut_and_explained_in_part(tiny, corpus_parts):
+    models, _ = tiny
+    df, tags = corpus_parts[:2]
+    tweet = (_topic_tweet(df, tags[0]) + " ") * (100_000 // len(_topic_tweet(df, tags[0])) + 1)
+    assert len(tweet) > 100_000
+    out = demo.answer(models, tweet, "GRU (supervised)")
+    assert out["ranking"] and len(out["why"]) == demo.MAX_EXPLAINED
+    assert f"Only the first {demo.MAX_CHARS:,} characters were used" in out["message"]
+    assert f"only the first {demo.MAX_EXPLAINED} of the" in out["message"]
+    assert len(out["cleaned"]) <= demo.MAX_CHARS
+
+
+def test_several_visitors_are_answered_at_once(tiny):
+    app = demo.build_app(tiny[0])
+    answering = [fn for fn in app.fns.values() if fn.name == "respond"]
+    assert len(answering) == 2 and all(fn.concurrency_limit == demo.CONCURRENCY > 1 for fn in answering)
+
+
+def test_a_port_in_use_is_one_line_before_training(capsys, monkeypatch):
+    from tagzsl.cli import main
+
+    monkeypatch.setattr(demo, "load_or_train", lambda *a, **k: pytest.fail("trained before the port was checked"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        port = busy.getsockname()[1]
+        assert main(["demo", "--port", str(port)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (f"tagzsl demo: port {port} on 127.0.0.1 is in use or not allowed; choose another with --port "
+                   "(or leave --port out to take a free one)")
+
+
+def test_a_damaged_cache_is_trained_again_not_blamed_on_the_user(tiny, isolated_cache, monkeypatch, capsys):
+    models, _ = tiny
+    label = "GRU (supervised)"
+    path = demo.cache_path(3, demo.methods_for("lesson"))
+    models.recommenders[label].save(path / demo._slug(label))
+    (path / "manifest.json").write_text(json.dumps({"methods": {label: "gru"}, "examples": [], "pool": []}))
+    assert isinstance(demo.load_or_train(seed=3).recommenders, demo.LazyRecommenders)  # intact: loaded
+    keras_file = path / demo._slug(label) / "model.keras"
+    keras_file.write_bytes(keras_file.read_bytes()[:300])
+    monkeypatch.setattr(demo_models, "train_on_corpus", lambda *a, **k: "trained again")
+    assert demo.load_or_train(seed=3) == "trained again"
+    out = capsys.readouterr().out
+    assert "the cached models are damaged" in out and "model.keras is truncated or damaged" in out
+    assert "tagzsl train" not in out
+
+
+def test_demo_training_refuses_to_replace_a_folder_it_did_not_write(corpus_parts, tmp_path):
+    df, tags, kv, _, train = corpus_parts
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(OSError, match="is not a demo cache folder; not replacing it"):
+        demo.train(df["text"].tolist()[:5], tags[:5], kv, tmp_path, [], [], methods=TINY, progress=False)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
 def test_empty_and_unusable_tweets_give_a_clear_message(tiny):

@@ -1,0 +1,230 @@
+"""The live demo's models: which methods it serves, training them once, and their cache.
+
+The first start (or ``tagzsl demo --train``) trains the models of :func:`methods_for` (the
+notebooks' lesson sizes) on the default corpus's top-50 tweets outside the corpus's test
+split, with a progress bar, and caches them under ``<tagzsl cache>/demo/``; later starts load
+them. A cache that is damaged is trained again, not reported as the person's problem. The
+example tweets are picked by code from the test split and pass a profanity filter.
+"""
+from __future__ import annotations
+
+import collections.abc
+import dataclasses
+import hashlib
+import json
+import pathlib
+import re
+import sys
+import threading
+import zipfile
+
+import numpy as np
+
+from tagzsl import config, display, folders
+
+FORMAT_VERSION = 1
+N_EXAMPLES, N_POOL = 6, 30
+MANIFEST = "manifest.json"
+
+
+def methods_for(mode: str = "lesson") -> dict:
+    """label shown in the app -> (recommender method, hyper-parameters), in the notebooks' sizes
+    for ``mode`` (``"lesson"``: :mod:`tagzsl.experiments` supervised/tagspace/zero_shot ``LESSON``)."""
+    from tagzsl import experiments
+    from tagzsl.experiments import supervised, tagspace, zero_shot
+
+    sup, ts, zs = (experiments.settings_for(m, mode) for m in (supervised, tagspace, zero_shot))
+
+    spec = dict(sup.models[sup.demo_row])
+    supervised = (spec.pop("model"), {"epochs": sup.epochs, "patience": sup.patience,
+                                      "sequence_length": sup.sequence_length, **spec})
+    zero_shot = {k: getattr(zs, k) for k in ("units", "features", "sequence_length", "epochs", "dem_epochs")}
+    tagspace = {"dim": ts.dims[0], "min_count": ts.min_count,
+                **ts.train_kwargs("tagspace"), **ts.picked("tagspace")}
+    methods = {"GRU with attention (supervised)": supervised, "#TagSpace (WARP)": ("tagspace", tagspace),
+               "ConSE (zero-shot)": ("conse", zero_shot), "DEM in the word space (zero-shot)": ("dem", zero_shot)}
+    return methods
+
+
+
+@dataclasses.dataclass
+class DemoModels:
+    """What the app serves: fitted recommenders by label, example tweets, a candidate pool."""
+
+    recommenders: dict           # label -> fitted recommender (the PLAN's Recommender API)
+    methods: dict                # label -> recommender method name
+    examples: list               # [[tweet, candidate hashtags], ...] from the test split
+    pool: list                   # hashtags zero-shot rankers rank when no candidates are typed
+
+
+
+def pick_examples(test, trained, kv, seed=config.DEFAULT_SEED, n=N_EXAMPLES, n_pool=N_POOL):
+    """Example tweets and the zero-shot candidate pool, chosen from the ``test`` rows (columns
+    ``raw``, ``tokens``, ``hashtags``): tweets with 6-20 words passing the profanity filter,
+    shown without their hashtags; two thirds carry a trained-on hashtag, the rest only unseen
+    ones (offered as candidates among distractors). The pool: ``trained`` plus the ``n_pool``
+    most frequent unseen test hashtags with a word vector."""
+    from tagzsl import preprocess
+
+    rng = np.random.default_rng(seed)
+    trained = set(trained)
+    ok = test[test["tokens"].map(len).between(6, 20)]
+    ok = ok.sample(frac=1.0, random_state=int(rng.integers(2**31)))  # the filter is slow: check lazily
+    counts = ok["hashtags"].explode().value_counts()
+    unseen = []
+    for tag in (t for t in counts.index if t not in trained and t in kv.key_to_index):
+        if len(unseen) == n_pool:
+            break
+        if display.is_clean(tag):
+            unseen.append(tag)
+    pool = sorted(trained) + unseen
+    n_seen, examples, unseen_examples = n - n // 3, [], []
+    for raw, tags in zip(ok["raw"], ok["hashtags"]):
+        seen = any(t in trained for t in tags)
+        wanted = len(examples) < n_seen if seen else len(unseen_examples) < n - n_seen and tags[0] in unseen
+        if wanted and all(display.is_clean(t) for t in tags) and display.is_clean(raw):
+            (examples if seen else unseen_examples).append((preprocess.remove_hashtags(raw), tags[0]))
+        if len(examples) == n_seen and len(unseen_examples) == n - n_seen:
+            break
+    examples = [[text, ""] for text, _ in examples]
+    for text, tag in unseen_examples:
+        shown = [tag] + list(rng.choice(sorted(set(pool) - {tag}), size=4, replace=False))
+        examples.append([text, ", ".join("#" + t for t in rng.permutation(shown))])
+    return examples, pool
+
+
+def _slug(label) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def cache_path(seed=config.DEFAULT_SEED, methods=None) -> pathlib.Path:
+    """Where the demo models for these settings live (the key changes with any setting)."""
+    methods = methods_for() if methods is None else methods
+    key = json.dumps([FORMAT_VERSION, config.VERSION, "Recommender", seed, methods], sort_keys=True)
+    return config.cache_dir() / "demo" / hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def _recommender():
+    from tagzsl.recommender import Recommender
+
+    return Recommender
+
+
+def train(texts, hashtags, vectors, directory, examples, pool, methods=None, hashtag_lists=None,
+          seed=config.DEFAULT_SEED, progress=True) -> DemoModels:
+    """Fit every method on raw ``texts`` and one of ``hashtags`` each (#TagSpace: all of
+    ``hashtag_lists`` when given); save them with the examples under ``directory`` (written
+    whole or not at all; a folder there that is not a demo cache is refused)."""
+    from tqdm.auto import tqdm
+
+    methods = methods_for() if methods is None else methods
+    cls, recs = _recommender(), {}
+    manifest = {"methods": {label: m for label, (m, _) in methods.items()}, "examples": examples, "pool": pool}
+
+    def write(tmp):
+        for label in (bar := tqdm(methods, desc="training the demo models", disable=not progress, file=sys.stdout)):
+            bar.set_postfix_str(label)
+            method, hparams = methods[label]
+            tags = hashtag_lists if hashtag_lists is not None and method in ("tagspace", "wsabie") else hashtags
+            recs[label] = cls(method=method, vectors=vectors, seed=seed, **hparams).fit(texts, tags)
+            recs[label].save(tmp / _slug(label))
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1))  # last: marks a complete folder
+
+    folders.replace_atomically(directory, write, overwrite=True, is_ours=_is_demo_cache, what="demo cache")
+    return DemoModels(recs, manifest["methods"], examples, pool)
+
+
+def _is_demo_cache(folder) -> bool:
+    """A folder the demo wrote (or began to: a manifest, or only model folders and nothing else)."""
+    folder = pathlib.Path(folder)
+    return (folder / MANIFEST).is_file() or all(p.is_dir() and (p / "config.json").is_file() for p in folder.iterdir())
+
+
+class LazyRecommenders(collections.abc.Mapping):
+    """Saved recommenders by label, each loaded on first use (a zero-shot model with the whole
+    word2vec vocabulary takes seconds to load), so the page is up before all are loaded."""
+
+    def __init__(self, directory, labels):
+        self.directory, self.labels, self.loaded = pathlib.Path(directory), list(labels), {}
+        self.lock = threading.Lock()
+
+    def __getitem__(self, label):
+        if label not in self.labels:
+            raise KeyError(label)
+        with self.lock:
+            if label not in self.loaded:
+                self.loaded[label] = _recommender().load(self.directory / _slug(label))
+            return self.loaded[label]
+
+    def __iter__(self):
+        return iter(self.labels)
+
+    def __len__(self):
+        return len(self.labels)
+
+    def load_all(self):
+        """Load every recommender (call it in a background thread after the page is up)."""
+        for label in self.labels:
+            try:
+                self[label]
+            except (ValueError, OSError):  # the page says so when this method is asked for
+                pass
+
+
+def load(directory) -> DemoModels:
+    """The demo models saved by :func:`train`, loaded lazily; :class:`DamagedCache` when a
+    file is missing or damaged (checked cheaply now: JSON parses, archives are zip files)."""
+    directory = pathlib.Path(directory)
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        labels = manifest["methods"]
+        for label in labels:
+            model = directory / _slug(label)
+            for name in ("config.json", "vocabulary.json"):
+                json.loads((model / name).read_text(encoding="utf-8"))
+            for archive in model.glob("*.keras"):
+                _zip(archive)
+            for archive in model.glob("*.npz"):
+                _zip(archive)
+        examples, pool = manifest["examples"], manifest["pool"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise DamagedCache(f"{directory}: {err}") from None
+    return DemoModels(LazyRecommenders(directory, labels), labels, examples, pool)
+
+
+class DamagedCache(Exception):
+    """The demo's cached models cannot be used; the demo trains them again."""
+
+
+def _zip(path):
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path.name} is truncated or damaged")
+
+
+def train_on_corpus(seed=config.DEFAULT_SEED, data_root=None, mode="lesson", progress=True) -> DemoModels:
+    """Train the demo on the default corpus's top-50 tweets outside the test split; examples from the test split."""
+    from tagzsl import corpus
+
+    prep = corpus.prepare(root=data_root, seed=seed, quick=mode == "quick")
+    clean = prep.clean.set_index("id")
+    in_test = prep.clean["id"].str.contains(r"(?:^|[:/])test/", regex=True)  # "tweeteval:emoji/test/7"
+    top = prep.top[~prep.top["id"].isin(set(prep.clean["id"][in_test]))]
+    texts, tags = clean.loc[top["id"], "raw"].tolist(), top["hashtag"].tolist()
+    examples, pool = pick_examples(prep.clean[in_test], set(tags), prep.vectors, seed)
+    print(f"tagzsl demo: training the models on {len(texts)} tweets, {len(set(tags))} hashtags "
+          "(once; cached afterwards)", flush=True)
+    methods = methods_for(mode)
+    return train(texts, tags, prep.vectors, cache_path(seed, methods), examples, pool, methods=methods,
+                 hashtag_lists=top["hashtags"].tolist(), seed=seed, progress=progress)
+
+
+def load_or_train(seed=config.DEFAULT_SEED, data_root=None, mode="lesson", retrain=False) -> DemoModels:
+    """The cached demo models for ``mode`` (``"lesson"``, or ``"quick"`` for a smoke run), trained
+    first if needed; a damaged cache is trained again (saying so)."""
+    path = cache_path(seed, methods_for(mode))
+    if not retrain and (path / MANIFEST).is_file():
+        try:
+            return load(path)
+        except DamagedCache as err:
+            print(f"tagzsl demo: the cached models are damaged ({err}); training them again", flush=True)
+    return train_on_corpus(seed, data_root, mode)
