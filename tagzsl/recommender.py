@@ -36,19 +36,19 @@ from __future__ import annotations
 
 import dataclasses
 import pathlib
-import re
 import warnings
 
 import numpy as np
 
-from tagzsl import config, embeddings, hashtag_vectors, hparams as hp_check, preprocess, storage, supervised
+from tagzsl import config, embeddings, hashtag_vectors, hparams as hp_check, preprocess, ranking, storage, supervised
+from tagzsl.backends import checks
 
 SUPERVISED = ("ann", "cnn", "gru", "gru_attention", "transformer")
 TAGSPACE = ("tagspace", "wsabie")
 ZERO_SHOT = ("conse", "eszsl", "dem")
 METHODS = SUPERVISED + TAGSPACE + ZERO_SHOT
 HUBNESS = ("centre", "none")
-PREDICT_BATCH = 512
+PREDICT_BATCH = ranking.PREDICT_BATCH
 
 
 class MissingVectorWarning(UserWarning):
@@ -68,109 +68,6 @@ class Unusable:
 
     def __str__(self) -> str:
         return self.reason
-
-
-def _top_k(scores, k: int) -> np.ndarray:
-    """Column indices of each row's ``k`` highest scores, best first (ties: lower column first);
-    a partial sort, not a full one (2,171 #TagSpace hashtags x 10,000 tweets: 0.9 s -> ~0.1 s)."""
-    scores = np.asarray(scores)
-    if k >= scores.shape[1]:
-        return np.argsort(-scores, axis=1, kind="stable")
-    kth = -np.partition(-scores, k - 1, axis=1)[:, k - 1:k]           # each row's k-th highest score
-    above = scores > kth
-    tied = scores == kth                                                # of these, the first ones fill up
-    keep = above | (tied & (np.cumsum(tied, axis=1) <= k - above.sum(axis=1, keepdims=True)))
-    part = np.nonzero(keep)[1].reshape(len(scores), k)                  # ascending columns per row
-    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1)
-
-
-def _hashtag(candidate) -> str:
-    """A candidate hashtag normalised (``"#WorldCup"`` -> ``"worldcup"``); ValueError for one that
-    is not a single word of letters, digits and underscores (``"super bowl"``)."""
-    name = preprocess.normalise_hashtag(candidate)
-    if not re.fullmatch(r"\w+", name):
-        joined = re.sub(r"\W+", "", name) or "one word"
-        raise ValueError(f"candidate {candidate!r} is not a hashtag (one word of letters, digits and _); "
-                         f"write it as {joined!r}")
-    return name
-
-
-def _run(model, x, batch_size: int = PREDICT_BATCH) -> np.ndarray:
-    """A Keras model on ``x``: ``predict_on_batch`` for a small batch (a compiled step, no ``predict`` set-up cost)."""
-    with warnings.catch_warnings():  # a feature extractor's input is a one-item list; Keras notes it
-        warnings.filterwarnings("ignore", message="The structure of `inputs`")
-        if len(x) <= batch_size:
-            return np.asarray(model.predict_on_batch(x))
-        return np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
-
-
-def _mismatch(directory, name: str, what: str) -> storage.ModelFolderError:
-    return storage.ModelFolderError(f"{directory / name} {what}: the model folder is damaged or mixed "
-                                    f"from two models; {storage.RETRAIN}")
-
-
-def _embedding_rows(model) -> list[int]:
-    import keras
-
-    def layers(layer):
-        yield layer
-        for sub in getattr(layer, "layers", ()):
-            yield from layers(sub)
-    return [layer.input_dim for layer in layers(model) if isinstance(layer, keras.layers.Embedding)]
-
-
-def _check_fits(directory, model, vocabulary, outputs: int | None = None, features: int | None = None) -> None:
-    """ModelFolderError unless ``model`` (from ``model.keras``) has an embedding row per word of
-    ``vocabulary``, ``outputs`` outputs (one per hashtag in ``config.json``) or ``features`` of them."""
-    rows = _embedding_rows(model)
-    if rows and rows[0] != len(vocabulary):
-        raise _mismatch(directory, storage.VOCABULARY, f"has {len(vocabulary)} words but {storage.MODEL} "
-                        f"embeds {rows[0]}")
-    width = model.outputs[0].shape[-1]
-    if outputs is not None and width != outputs:
-        raise _mismatch(directory, storage.CONFIG, f"lists {outputs} hashtags but {storage.MODEL} scores {width}")
-    if features is not None and width != features:
-        raise _mismatch(directory, storage.ARRAYS, f"expects {features}-d tweet features but {storage.MODEL} "
-                        f"gives {width}")
-
-
-def _check_zero_shot(directory, rec, vocabulary) -> None:
-    """The zero-shot folder's arrays fit each other, the hashtag list and the model."""
-    seen, n = rec.arrays_.get("seen"), len(rec.hashtags_)
-    if seen is None or seen.ndim != 2 or len(seen) != n:
-        raise _mismatch(directory, storage.ARRAYS, f"needs 'seen', one vector per hashtag of {storage.CONFIG} ({n})")
-    if rec.method == "conse":
-        _check_fits(directory, rec.model_, vocabulary, outputs=n)
-    elif rec.method == "dem":
-        _check_fits(directory, rec.model_, vocabulary, features=seen.shape[1])
-    else:
-        W = rec.arrays_.get("W")
-        if W is None or W.ndim != 2 or W.shape[1] != seen.shape[1]:
-            raise _mismatch(directory, storage.ARRAYS, f"needs 'W', a (features x {seen.shape[1]}) ESZSL map")
-        _check_fits(directory, rec.model_, vocabulary, features=W.shape[0])
-
-
-def _read_tagspace(directory, method: str, hashtags, vocabulary, hparams) -> tuple:
-    """``(model, encoder)`` of a #TagSpace/WSABIE folder: the model rebuilt from its
-    hyper-parameters and ``arrays.npz``'s weights, their shapes checked first."""
-    from tagzsl import models, tagspace
-
-    encoder = tagspace.Encoder()
-    encoder.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary, sequence_length=encoder.seq_len)
-    encoder.vocabulary_ = encoder.vectorizer_.get_vocabulary()
-    encoder.tags_, encoder.tag_index_ = list(hashtags), {t: i for i, t in enumerate(hashtags)}
-    arrays = storage.read_arrays(directory / storage.ARRAYS)
-    shape = {k: hparams[k] for k in ("dim", "hidden") if k in hparams and (k != "hidden" or method == "tagspace")}
-    model = tagspace.build_model(method, len(encoder.vocabulary_), len(encoder.tags_), **shape)
-    want = [tuple(w.shape) for w in model.weights]
-    got = [tuple(arrays[k].shape) for k in sorted(arrays)]
-    if got != want:
-        raise _mismatch(directory, storage.ARRAYS, f"holds weights of shapes {got}, but the model of "
-                        f"{storage.CONFIG} and {storage.VOCABULARY} ({len(vocabulary)} words, {len(hashtags)} "
-                        f"hashtags) needs {want}")
-    model.set_weights([arrays[k] for k in sorted(arrays)])
-    return model, encoder
 
 
 class Recommender:
@@ -270,7 +167,7 @@ class Recommender:
 
     def _tweet_mean(self, probs) -> np.ndarray:
         """Mean ConSE vector of the training tweets (``probs``: their seen-hashtag probabilities)."""
-        seen = self._vectors_for(self.hashtags_)[0]
+        seen = ranking.vectors_for(self.vectors, self.hashtags_)[0]
         return hashtag_vectors.conse_embedding(probs, seen).mean(axis=0)
 
     def _zero_shot_settings(self):
@@ -285,7 +182,7 @@ class Recommender:
 
         settings = self._zero_shot_settings()
         self.hashtags_ = sorted(set(labels))
-        seen, missing = self._vectors_for(self.hashtags_)
+        seen, missing = ranking.vectors_for(self.vectors, self.hashtags_)
         if missing:
             raise ValueError(f"training hashtags without a word vector: {', '.join(missing)}")
         # vocabulary: every word with a vector (so words of new topics are not [UNK]) + training words
@@ -299,10 +196,10 @@ class Recommender:
         self.history_ = {k: [float(v) for v in vals] for k, vals in gru.history.history.items()}
         if self.method == "conse":
             self.model_, self.arrays_ = gru, {"seen": seen}
-            self.centring_ = self._tweet_mean(_run(gru, ids))
+            self.centring_ = self._tweet_mean(ranking.run(gru, ids))
         elif self.method == "eszsl":
             self.model_ = models.feature_extractor(gru)
-            feats = _run(self.model_, ids)
+            feats = ranking.run(self.model_, ids)
             params, _ = zsl.select_eszsl(feats, y, seen, grid=settings.eszsl_grid, seed=self.seed)
             self.arrays_ = {"W": zsl.ESZSL(**params).fit(feats, y, seen).W_, "seen": seen}
         else:  # DEM in the word-vector space: f(x) = unit mean word vector + learned correction
@@ -313,12 +210,11 @@ class Recommender:
 
     def _fit_tagspace(self, cleaned, tag_lists):
         import collections
-        import types
 
         import pandas as pd
         from sklearn.model_selection import train_test_split
 
-        from tagzsl import tagspace
+        from tagzsl.backends import tagspace
 
         hp = dict(self.hparams)
         min_count = hp.pop("min_count", 1)
@@ -332,8 +228,7 @@ class Recommender:
             raise ValueError(f"need at least 10 tweets and 2 hashtags seen >= {min_count} times; "
                              f"got {len(frame)} tweets, {len(self.hashtags_)} hashtags")
         fit, val = train_test_split(frame, test_size=0.1, random_state=self.seed)
-        corpus = types.SimpleNamespace(train=fit, val=val, tags=self.hashtags_)
-        trained = tagspace.train(self.method, corpus, seed=self.seed, **hp)
+        trained = tagspace.train(self.method, fit, val, self.hashtags_, self.seed, hp)
         self.model_, self.encoder_, self.history_ = trained.model, trained.encoder, {"epochs": trained.history}
 
     # ------------------------------------------------------------------ prediction
@@ -341,37 +236,20 @@ class Recommender:
         if not hasattr(self, "hashtags_"):
             raise RuntimeError("this Recommender is not fitted yet: call fit() or Recommender.load()")
 
-    def _vectors_for(self, tags) -> tuple[np.ndarray, list[str]]:
-        """Vectors of ``tags``: each one's own, else composed from its segmented words; and the
-        tags for which neither exists."""
-        if self.vectors is None:
-            raise ValueError("ranking candidates needs word vectors; this recommender has vectors=None")
-        out, missing = np.zeros((len(tags), self.vectors.vector_size), "float32"), []
-        for i, tag in enumerate(tags):
-            if tag in self.vectors.key_to_index:
-                out[i] = self.vectors[tag]
-                continue
-            vector = hashtag_vectors.hashtag_vector(self.vectors, tag)
-            if vector is None:
-                missing.append(tag)
-            else:
-                out[i] = vector
-        return out, missing
-
     def _candidates(self, candidates):
         """``(names, vectors or None)`` of the hashtags to rank; warns about those left out."""
         if candidates is None:
             return list(self.hashtags_), None
         if isinstance(candidates, str):
             candidates = [c for c in candidates.split(",") if c.strip()]
-        names = list(dict.fromkeys(_hashtag(c) for c in candidates))
+        names = list(dict.fromkeys(ranking.candidate_name(c) for c in candidates))
         if self.method in TAGSPACE:
             known = set(self.hashtags_)
             missing = [n for n in names if n not in known]
             why = f"are not among the {len(known)} hashtags this {self.method} model was trained on"
             vectors = None
         else:
-            vectors, missing = self._vectors_for(names)
+            vectors, missing = ranking.vectors_for(self.vectors, names)
             why = "have no word vector and none could be composed from their words"
             vectors = vectors[[n not in missing for n in names]]
         names = [n for n in names if n not in set(missing)]
@@ -389,14 +267,14 @@ class Recommender:
             probs = self.classifier_.predict_proba(cleaned, PREDICT_BATCH)
             if vectors is None:
                 return probs
-            return self._conse(probs, self._vectors_for(self.hashtags_)[0], vectors)
+            return self._conse(probs, ranking.vectors_for(self.vectors, self.hashtags_)[0], vectors)
         if self.method in TAGSPACE:
             scores = tagspace.predict_scores(self.model_, self.encoder_.words([t.split() for t in cleaned]))
             index = {t: i for i, t in enumerate(self.encoder_.tags_)}
             return scores[:, [index[n] for n in names]]
         if vectors is None:  # the trained hashtags: their vectors are saved with the model
-            vectors = self.arrays_["seen"] if "seen" in self.arrays_ else self._vectors_for(names)[0]
-        out = _run(self.model_, models.vectorize(self.vectorizer_, cleaned))
+            vectors = self.arrays_["seen"] if "seen" in self.arrays_ else ranking.vectors_for(self.vectors, names)[0]
+        out = ranking.run(self.model_, models.vectorize(self.vectorizer_, cleaned))
         if self.method == "conse":
             return self._conse(out, self.arrays_["seen"], vectors)
         if self.method == "eszsl":
@@ -436,7 +314,7 @@ class Recommender:
         out = [Unusable(texts[i], unusable[i]) if i in unusable else None for i in range(len(texts))]
         if usable:
             scores = self._scores([cleaned[i] for i in usable], names, vectors)
-            top = _top_k(scores, int(k))
+            top = ranking.top_k(scores, int(k))
             for i, row, idx in zip(usable, scores, top):
                 out[i] = [(names[j], float(row[j])) for j in idx]
         return out
@@ -508,17 +386,16 @@ class Recommender:
             clf.model_ = storage.read_keras(directory / storage.MODEL)
             clf.classes_, clf.history_ = list(rec.hashtags_), rec.history_
             rec.classifier_ = clf
-            _check_fits(directory, clf.model_, vocabulary, outputs=len(rec.hashtags_))
+            checks.check_fits(directory, clf.model_, vocabulary, outputs=len(rec.hashtags_))
         elif rec.method in TAGSPACE:
-            rec.model_, rec.encoder_ = _read_tagspace(directory, rec.method, rec.hashtags_, vocabulary, rec.hparams)
+            rec.model_, rec.encoder_ = checks.read_tagspace(directory, rec.method, rec.hashtags_, vocabulary, rec.hparams)
         else:
             rec.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary,
                                                      sequence_length=rec._zero_shot_settings().sequence_length)
             rec.model_ = storage.read_keras(directory / storage.MODEL)
             rec.arrays_ = storage.read_arrays(directory / storage.ARRAYS)
-            _check_zero_shot(directory, rec, vocabulary)
+            checks.check_zero_shot(directory, rec, vocabulary)
         return rec
-
 
 
 #: The older name (tagzsl/__init__.py exports it; both go together).

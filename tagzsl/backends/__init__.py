@@ -1,0 +1,1 @@
+"""Per-family parts of :class:`tagzsl.recommender.Recommender`."""
