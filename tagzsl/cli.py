@@ -94,38 +94,18 @@ def _data_errors():
 
 def training_data(method: str, quick: bool, root=None, seed: int = config.DEFAULT_SEED):
     """``(texts, hashtags, hparams, vectors)`` for ``tagzsl train --method``: the default corpus and the
-    notebooks' settings for that method (``tagzsl.experiments``; quick mode with ``quick``)."""
-    from tagzsl import recommender
+    notebooks' settings for that method (:func:`tagzsl.hparams.for_method`; quick mode with ``quick``)."""
+    from tagzsl import experiments, hparams
     from tagzsl.experiments import supervised as exp
 
-    sup = exp.QUICK if quick else exp.FULL
-    prep, texts, tags = exp.top50(sup, root=root, seed=seed)
-    if method in recommender.SUPERVISED:
-        spec = sup.spec(method)
-        spec.pop("model")
-        return texts, tags, spec, prep.vectors
-    if method in recommender.ZERO_SHOT:
-        import dataclasses
-
-        from tagzsl.experiments import zero_shot
-
-        zs = zero_shot.QUICK if quick else zero_shot.FULL
-        keep = ("units", "features", "sequence_length", "epochs", "patience", "batch_size", "dem_epochs",
-                "dem_learning_rate", "dem_l2", "eszsl_grid")
-        names = {f.name for f in dataclasses.fields(zs)}
-        return texts, tags, {k: getattr(zs, k) for k in keep if k in names}, prep.vectors
-    from tagzsl.experiments import tagspace as ts
-
-    st = ts.QUICK if quick else ts.FULL
-    wsabie = method == "wsabie"
-    hp = {"dim": st.dims[0], "epochs": st.wsabie_epochs if wsabie else st.tagspace_epochs,
-          "batch_size": st.batch_size if wsabie else st.tagspace_batch_size,
-          "learning_rate": st.wsabie_lr if wsabie else st.tagspace_lr, "optimizer": st.optimizer,
-          "token_dropout": st.wsabie_token_dropout if wsabie else st.tagspace_token_dropout,
-          "dropout": st.dropout, "max_draws": st.max_draws, "margin": st.margin, "min_count": st.min_count}
-    if not wsabie:
-        hp["hidden"] = st.hidden
-    clean = prep.clean if st.train_limit is None else prep.clean.iloc[: st.train_limit]
+    mode = "quick" if quick else "full"
+    settings = experiments.settings_for(hparams.experiment_module(method), mode)
+    prep, texts, tags = exp.top50(exp.QUICK if quick else exp.FULL, root=root, seed=seed)
+    hp = hparams.for_method(method, settings)
+    if hparams.family(method) != "tagspace":
+        return texts, tags, hp, prep.vectors
+    rows = hparams.sample_rows(len(prep.clean), hparams.train_limit(method, settings), seed)
+    clean = prep.clean.iloc[rows]
     return clean["raw"].tolist(), clean["hashtags"].tolist(), hp, prep.vectors
 
 

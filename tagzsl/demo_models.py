@@ -29,22 +29,15 @@ MANIFEST = "manifest.json"
 
 def methods_for(mode: str = "lesson") -> dict:
     """label shown in the app -> (recommender method, hyper-parameters), in the notebooks' sizes
-    for ``mode`` (``"lesson"``: :mod:`tagzsl.experiments` supervised/tagspace/zero_shot ``LESSON``)."""
-    from tagzsl import experiments
-    from tagzsl.experiments import supervised, tagspace, zero_shot
+    for ``mode`` (:func:`tagzsl.hparams.for_mode`; the supervised model is the settings' demo row)."""
+    from tagzsl import experiments, hparams
+    from tagzsl.experiments import supervised
 
-    sup, ts, zs = (experiments.settings_for(m, mode) for m in (supervised, tagspace, zero_shot))
-
-    spec = dict(sup.models[sup.demo_row])
-    supervised = (spec.pop("model"), {"epochs": sup.epochs, "patience": sup.patience,
-                                      "sequence_length": sup.sequence_length, **spec})
-    zero_shot = {k: getattr(zs, k) for k in ("units", "features", "sequence_length", "epochs", "dem_epochs")}
-    tagspace = {"dim": ts.dims[0], "min_count": ts.min_count,
-                **ts.train_kwargs("tagspace"), **ts.picked("tagspace")}
-    methods = {"GRU with attention (supervised)": supervised, "#TagSpace (WARP)": ("tagspace", tagspace),
-               "ConSE (zero-shot)": ("conse", zero_shot), "DEM in the word space (zero-shot)": ("dem", zero_shot)}
-    return methods
-
+    gru = experiments.settings_for(supervised, mode).models[experiments.settings_for(supervised, mode).demo_row]["model"]
+    return {"GRU with attention (supervised)": (gru, hparams.for_mode(gru, mode)),
+            "#TagSpace (WARP)": ("tagspace", hparams.for_mode("tagspace", mode)),
+            "ConSE (zero-shot)": ("conse", hparams.for_mode("conse", mode)),
+            "DEM in the word space (zero-shot)": ("dem", hparams.for_mode("dem", mode))}
 
 
 @dataclasses.dataclass
