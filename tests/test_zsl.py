@@ -206,10 +206,10 @@ def test_hits_are_percent_and_count_ties_against_the_truth():
     assert zs.hits(scores, labels) == {"hit@1": 25.0, "hit@2": 50.0, "hit@5": 100.0}
 
 
-def _rows(values):
+def _rows(values, n_test=400):
     """Tidy rows (as run() returns) from {(setting, split, method): [hit@1 per partition]}."""
     return pd.DataFrame([{"setting": st, "split": sp, "method": m, "partition": i,
-                          "hit@1": v, "hit@2": v, "hit@5": v}
+                          "hit@1": v, "hit@2": v, "hit@5": v, "n_test": n_test}
                          for (st, sp, m), vs in values.items() for i, v in enumerate(vs)])
 
 
@@ -230,19 +230,21 @@ def test_summarise_one_partition_shows_the_value_without_a_spread():
 
 
 def test_verdict_reads_the_paper_order_from_the_numbers():
-    base = {"random": [10.0], "word2vec similarity": [30.0], "ConSE": [20.0], "ESZSL": [40.0], "DEM": [50.0]}
+    base = {"random": [10.0, 11, 9], "word2vec similarity": [30.0, 31, 29], "ConSE": [20.0, 22, 21],
+            "ESZSL": [40.0, 43, 41], "DEM": [50.0, 52, 53]}
     rows = _rows({**{("zero-shot", "40/10", m): v for m, v in base.items()},
-                  **{("few-shot", "40/10", m): [v[0] + 1] for m, v in base.items()},
-                  **{("zero-shot", "30/20", m): [v[0] * (-1 if m == "DEM" else 1) + 100] for m, v in base.items()}})
-    text = "\n".join(zs.verdict(rows))
-    assert "zero-shot 40/10 (hit@1, %): DEM 50.0 > ESZSL 40.0 > word2vec similarity 30.0" in text
+                  **{("few-shot", "40/10", m): [x + 1 for x in v] for m, v in base.items()},
+                  **{("zero-shot", "30/20", m): [x * (-1 if m == "DEM" else 1) + 100 for x in v]
+                     for m, v in base.items()}})
     lines = zs.verdict(rows)
     z40 = lines.index(next(ln for ln in lines if ln.startswith("zero-shot 40/10")))
-    assert lines[z40 + 1].strip() == "paper order DEM > ESZSL > ConSE holds"
-    assert "ConSE does not beat it" in lines[z40 + 2] and "DEM beats it" in lines[z40 + 2]
+    assert "DEM 51.7 > ESZSL 41.3 > word2vec similarity 30.0 > ConSE 21.0 > random 10.0" in lines[z40]
+    assert "[3 hold, 0 tied, 0 does not hold]" in lines[z40 + 1]
+    assert "ConSE does not hold" in lines[z40 + 2] and "DEM holds" in lines[z40 + 2]
     z30 = lines.index(next(ln for ln in lines if ln.startswith("zero-shot 30/20")))
-    assert lines[z30 + 1].strip() == "paper order DEM > ESZSL > ConSE does not hold"   # DEM 50 < ESZSL 140
-    assert "few-shot > zero-shot on 40/10: word2vec similarity yes (31.0 vs 30.0), ConSE yes" in text
+    assert "DEM > ESZSL does not hold" in lines[z30 + 1]                 # DEM 48 < ESZSL 141
+    few = next(ln for ln in lines if ln.startswith("few-shot > zero-shot on 40/10"))
+    assert "ConSE holds" in few and "word2vec similarity" not in few  # training-free rows not checked
     assert not any(ln.startswith("few-shot > zero-shot on 30/20") for ln in lines)  # no few-shot rows there
 
 
