@@ -70,10 +70,21 @@ def _key(*parts) -> str:
 
 
 def _cached(name: str, key: str, build):
+    """The cached artefact ``name`` for ``key``, else ``build()`` written atomically to the cache.
+
+    A cache file that cannot be read back (truncated, damaged, written by another version) is a
+    cache miss: that one file is removed, said in one log line, and the artefact rebuilt.
+    """
     path = config.cache_dir() / "artefacts" / f"{name}-{key}.pkl"
     if path.is_file():
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
+        try:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except Exception as err:  # noqa: BLE001 - any unreadable cache file (a damaged pickle can
+            # raise UnpicklingError, EOFError, MemoryError, ...) is only a cache miss
+            log.warning("cache file %s could not be read (%s: %s); removing it and rebuilding",
+                        path, type(err).__name__, err)
+            path.unlink(missing_ok=True)
     value = build()
     config.atomic_write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     return value

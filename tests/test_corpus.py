@@ -95,3 +95,26 @@ def test_settings_for_dataset():
     assert experiments.settings_for(dataset, "quick").quick_corpus
     assert not experiments.settings_for(dataset, "full").quick_corpus
     assert dataset.FULL.sources == corpus.ALL
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x80\x04\x95truncated", b"not a pickle at all"])
+def test_a_damaged_cache_file_is_a_cache_miss_removed_and_rebuilt(tmp_path, monkeypatch, caplog, damage):
+    """A truncated or garbage file under TAGZSL_CACHE/artefacts/ is rebuilt, not an UnpicklingError."""
+    monkeypatch.setenv("TAGZSL_CACHE", str(tmp_path))
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"value": 42}
+
+    assert corpus._cached("thing", "k1", build) == {"value": 42}
+    path = tmp_path / "artefacts" / "thing-k1.pkl"
+    assert path.is_file() and calls == [1]
+    assert corpus._cached("thing", "k1", build) == {"value": 42} and calls == [1]   # read back, not rebuilt
+    path.write_bytes(damage)
+    with caplog.at_level("WARNING", logger="tagzsl.corpus"):
+        assert corpus._cached("thing", "k1", build) == {"value": 42}
+    assert calls == [1, 1]
+    assert "could not be read" in caplog.text and "thing-k1.pkl" in caplog.text
+    assert corpus._cached("thing", "k1", build) == {"value": 42} and calls == [1, 1]  # the rebuilt file is good
+    assert sorted(p.name for p in path.parent.iterdir()) == ["thing-k1.pkl"]          # nothing else left
