@@ -109,6 +109,23 @@ def training_data(method: str, quick: bool, root=None, seed: int = config.DEFAUL
     return clean["raw"].tolist(), clean["hashtags"].tolist(), hp, prep.vectors
 
 
+def own_training_data(args):
+    """``(texts, hashtags, hparams, vectors)`` for ``tagzsl train --data FILE...``: the person's own
+    posts (:mod:`tagzsl.own_data_cli`: read, cleaned and encoded once, cached; labels by the paper's
+    rule or ``--min-count``) and the notebooks' settings for the method."""
+    from tagzsl import experiments, hparams, own_data, own_data_cli
+
+    settings = experiments.settings_for(hparams.experiment_module(args.method), "quick" if args.quick else "full")
+    hp = hparams.for_method(args.method, settings)
+    if hparams.family(args.method) == "tagspace":
+        hp["min_count"] = 1  # the labels are already every hashtag with at least --min-count posts
+    try:
+        own = own_data_cli.load(args, method=args.method, seed=args.seed)
+    except own_data.DataError as err:
+        raise UserError(str(err)) from None
+    return own.texts, own.hashtags, hp, own.vectors
+
+
 def _out_path(text: str):
     import pathlib
 
@@ -142,7 +159,11 @@ def cmd_train(args) -> int:
             with folders.locked(out):  # held until the model is saved: one writer per folder
                 folders.check_target(out, overwrite=args.force, is_ours=is_model)  # before any training
                 before = _stamp(out)
-                texts, tags, hp, vectors = training_data(args.method, args.quick, root=args.data, seed=args.seed)
+                if args.data:
+                    texts, tags, hp, vectors = own_training_data(args)
+                else:
+                    texts, tags, hp, vectors = training_data(args.method, args.quick, root=args.data_root,
+                                                             seed=args.seed)
                 hp.update({k: v for k, v in (("epochs", args.epochs), ("units", args.units)) if v is not None})
                 shown = ", ".join(f"{k}={v}" for k, v in hp.items())
                 print(f"training {args.method} on {len(texts)} tweets ({'quick' if args.quick else 'full'} "
@@ -152,7 +173,7 @@ def cmd_train(args) -> int:
                     rec.fit(texts, tags)
                 except ValueError as err:
                     raise UserError(f"cannot train {args.method} on {len(texts)} tweet(s) "
-                                    f"({_one_line(err)}); use a larger corpus (--data)") from None
+                                    f"({_one_line(err)}); give more posts with --data") from None
                 rec.mode_ = "quick" if args.quick else "full"
                 rec.save(out)  # one atomic write: a temporary sibling, then a rename
     except KeyboardInterrupt as err:
@@ -324,7 +345,10 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--units", type=positive_int, help="hidden units of a supervised or zero-shot GRU "
                                                        "(default: the notebooks' full-run size)")
     tr.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
-    tr.add_argument("--data", help="local corpus root (default: $TAGZSL_DATA, else download)")
+    tr.add_argument("--data-root", help="local copy of the built-in corpus (default: $TAGZSL_DATA, else download)")
+    from tagzsl import own_data_cli  # --data FILE... and its options: train on one's own posts
+
+    own_data_cli.add_arguments(tr)
     tr.set_defaults(func=cmd_train)
 
     rc = sub.add_parser("recommend", help="recommend hashtags for tweets with a saved model")

@@ -46,7 +46,7 @@ class OwnData:
     summary: str
 
 
-def load(args, method: str, seed: int = config.DEFAULT_SEED, progress: bool = True, out=sys.stderr) -> OwnData:
+def load(args, method: str, seed: int = config.DEFAULT_SEED, progress: bool = True, out=None) -> OwnData:
     """Read, clean and encode ``args.data`` (cached), pick the labels for ``method``, get the vectors.
 
     Raises :class:`~tagzsl.own_data.DataError` for bad input. Order: the vectors file is checked
@@ -60,6 +60,6 @@ def load(args, method: str, seed: int = config.DEFAULT_SEED, progress: bool = Tr
     labels = own_training.select_labels(encoded, method in MULTI_LABEL, n_labels=args.labels,
                                     min_count=args.min_count, seed=seed)
     summary = own_data.funnel_summary(encoded) + f"\nLabels: {labels.note}"
-    print(summary, file=out)
+    print(summary, file=out or sys.stderr)  # resolved at call time (a redirected stderr is honoured)
     vectors = own_vectors.load(args.vectors) if args.vectors else own_vectors.train(encoded, seed=seed)
     return OwnData(own_training.texts(encoded, labels.rows), list(labels.hashtags), vectors, labels, encoded, summary)

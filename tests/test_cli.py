@@ -155,7 +155,7 @@ def test_a_corpus_too_small_to_split_names_what_to_do(tmp_path, capsys, monkeypa
                                                                 {"epochs": 1}, None))
     code, _, err = run(["train", "--method", "ann", "--out", str(tmp_path / "m")], capsys)
     assert code == 1 and one_line(err).startswith("tagzsl train: cannot train ann on 1 tweet(s) (")
-    assert one_line(err).endswith("use a larger corpus (--data)") and not (tmp_path / "m").exists()
+    assert one_line(err).endswith("give more posts with --data") and not (tmp_path / "m").exists()
 
 
 def test_a_folder_another_run_is_writing_is_refused_and_a_dead_runs_lock_is_not(fake_data, tmp_path, capsys):
