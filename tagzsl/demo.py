@@ -173,7 +173,8 @@ def build_app(models: DemoModels):
                                      elem_id="cleaned")
                 why = gr.HighlightedText(label="Why: score drop of the top hashtag when each word is "
                                                "removed (red: the word supported it, blue: it spoke against it)", elem_id="why")
-        gr.Examples(models.examples, inputs=[tweet, cands], label="Example tweets (test split)")
+        if models.examples:  # a user's own model (`tagzsl demo --model`) comes without examples
+            gr.Examples(models.examples, inputs=[tweet, cands], label="Example tweets (test split)")
         outputs = [message, ranking, table, cleaned, why]
         for event in (submit.click, tweet.submit):
             event(respond, [tweet, method, cands, k], outputs, concurrency_limit=CONCURRENCY,
@@ -229,6 +230,8 @@ def add_subcommand(sub, port_type=int) -> None:
     p.add_argument("--port", type=port_type, help="port on 127.0.0.1 (default: the first free one from 7860)")
     p.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
     p.add_argument("--data", help="local corpus root (default: $TAGZSL_DATA, else download)")
+    p.add_argument("--model", help="serve this model folder (written by `tagzsl train`, e.g. on your own "
+                                   "posts with --data) instead of the demo's own models")
     p.set_defaults(func=cmd_demo)
 
 
@@ -241,7 +244,12 @@ def cmd_demo(args) -> int:
         with folders.interrupts():
             if args.port is not None:
                 free_port(args.port)  # before minutes of training
-            models = load_or_train(args.seed, args.data, retrain=args.train)
+            if getattr(args, "model", None):
+                from tagzsl.demo_models import from_folder
+
+                models = from_folder(args.model)
+            else:
+                models = load_or_train(args.seed, args.data, retrain=args.train)
             first = next(iter(models.recommenders))
             models.recommenders[first]  # the page's default method is ready when the page is
             app = build_app(models)

@@ -164,6 +164,20 @@ class LazyRecommenders(collections.abc.Mapping):
                 pass
 
 
+def from_folder(directory) -> DemoModels:
+    """The demo on one saved model folder (``tagzsl demo --model``): that recommender alone, no
+    example tweets; a zero-shot ranker's default candidates are the hashtags it was trained on.
+    A folder that is not a readable tagzsl model raises :class:`tagzsl.storage.ModelFolderError`."""
+    import pathlib
+
+    from tagzsl.recommender import Recommender
+
+    rec = Recommender.load(directory)
+    label = f"{rec.method} ({pathlib.Path(directory).name})"
+    return DemoModels(recommenders={label: rec}, methods={label: rec.method}, examples=[],
+                      pool=list(rec.hashtags_))
+
+
 def load(directory) -> DemoModels:
     """The demo models saved by :func:`train`, loaded lazily; :class:`DamagedCache` when a
     file is missing or damaged (checked cheaply now: JSON parses, archives are zip files)."""

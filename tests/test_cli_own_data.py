@@ -69,3 +69,22 @@ def test_bad_own_data_is_one_line_before_training(tmp_path, cache, capsys, case,
     assert code == 1 and len(lines) == 1 and message in lines[0], err
     assert "Traceback" not in err and "training ann" not in stdout
     assert not (tmp_path / "m").exists()
+
+
+def test_demo_serves_a_model_trained_on_own_posts(tmp_path, cache, capsys):
+    from tagzsl import demo
+    from tagzsl.demo_models import from_folder
+
+    data = write_csv(tmp_path / "posts.csv", posts(90, seed=5))
+    out = tmp_path / "mine"
+    code, _, err = run(capsys, "train", "--data", str(data), "--text-column", "body", "--method", "ann",
+                       "--labels", "3", "--quick", "--out", str(out))
+    assert code == 0, err
+    models = from_folder(out)
+    (label,) = models.recommenders
+    got = demo.answer(models, "recipe oven garlic butter bake dinner flour sauce", label)
+    assert got["ranking"][0][0] == "cooking" and "quick mode" in got["message"]   # trained with --quick: said
+    demo.build_app(models)                                 # a page without example tweets builds
+    code, _, err = run(capsys, "demo", "--model", str(tmp_path / "not-a-model"))
+    lines = [ln for ln in err.splitlines() if ln.startswith("tagzsl demo:")]
+    assert code == 1 and len(lines) == 1 and "Traceback" not in err
