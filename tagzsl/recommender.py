@@ -31,24 +31,23 @@ A candidate hashtag without a word vector gets one composed from its segmented w
 out with a :class:`MissingVectorWarning`. A text that cleans to nothing (empty, emoji only,
 hashtags and links only) gets an :class:`Unusable` entry instead of a ranking; the others are
 still ranked. Saving writes a folder without pickles (:mod:`tagzsl.storage`).
+
+Each group of methods has one backend (:mod:`tagzsl.backends`) that owns its fit, scores, save and
+load; the recommender picks it once from ``method`` and does what all families share (cleaning,
+candidates, top-k, the folder's ``config.json``, ``vectors.npz`` and ``centring.npz``).
 """
 from __future__ import annotations
-
 import dataclasses
 import pathlib
 import warnings
 
-import numpy as np
+from tagzsl import backends, config, hparams as hp_check, preprocess, ranking, storage
+from tagzsl.backends import Backend
 
-from tagzsl import config, embeddings, hashtag_vectors, hparams as hp_check, preprocess, ranking, storage, supervised
-from tagzsl.backends import checks
-
-SUPERVISED = ("ann", "cnn", "gru", "gru_attention", "transformer")
-TAGSPACE = ("tagspace", "wsabie")
-ZERO_SHOT = ("conse", "eszsl", "dem")
-METHODS = SUPERVISED + TAGSPACE + ZERO_SHOT
+METHODS = hp_check.METHODS
 HUBNESS = ("centre", "none")
 PREDICT_BATCH = ranking.PREDICT_BATCH
+_PARAMS = ("method", "vectors", "seed", "hubness")
 
 
 class MissingVectorWarning(UserWarning):
@@ -70,6 +69,28 @@ class Unusable:
         return self.reason
 
 
+def _learned(name: str, doc: str) -> property:
+    """A fitted attribute read from the backend (AttributeError before ``fit``/``load``)."""
+    def get(self):
+        backend = self.__dict__.get("backend_")
+        if backend is None or not hasattr(backend, name):
+            raise AttributeError(f"this Recommender has no {name!r}: it is not fitted (or its method has none)")
+        return getattr(backend, name)
+    return property(get, doc=doc)
+
+
+def _as_cleaned(texts) -> list[str]:
+    """Texts already cleaned (strings, or lists of tokens), checked non-empty."""
+    out = [" ".join(t) if isinstance(t, (list, tuple)) else t for t in texts]
+    if not out:
+        raise ValueError("no texts given")
+    bad = [i for i, t in enumerate(out) if not isinstance(t, str) or not t.split()]
+    if bad:
+        raise ValueError(f"{len(bad)} of {len(out)} cleaned texts are empty or not text: items "
+                         f"{', '.join(map(str, bad[:5]))}{' ...' if len(bad) > 5 else ''}")
+    return out
+
+
 class Recommender:
     """Recommend hashtags for raw tweets with ``method`` (see the module docstring).
 
@@ -85,8 +106,21 @@ class Recommender:
             (hashtags seen fewer times are dropped; #TagSpace), or
             :class:`tagzsl.zsl_training.TrainingSettings` fields (zero-shot).
 
-    Learned state: ``hashtags_`` (the hashtags it was trained on), ``history_``.
+    Learned state: ``backend_`` (the method's :class:`tagzsl.backends.Backend`), and read
+    from it ``hashtags_`` (the hashtags it was trained on), ``history_``, ``vocabulary_``,
+    ``centring_`` and its parts (``classifier_``; ``model_``, ``encoder_``; ``model_``,
+    ``vectorizer_``, ``arrays_``); ``mode_`` (``"quick"``/``"full"`` when ``tagzsl train`` set it).
     """
+
+    hashtags_ = _learned("hashtags_", "The hashtags it was trained on (the columns it ranks).")
+    history_ = _learned("history_", "Training history (per-epoch figures).")
+    vocabulary_ = _learned("vocabulary_", "The words the model reads.")
+    centring_ = _learned("centring_", "The training tweets' mean ConSE vector, or None.")
+    classifier_ = _learned("classifier_", "Supervised: the trained tagzsl.supervised.Classifier.")
+    model_ = _learned("model_", "#TagSpace and zero-shot: the Keras model.")
+    encoder_ = _learned("encoder_", "#TagSpace: the word and hashtag encoder.")
+    vectorizer_ = _learned("vectorizer_", "Zero-shot: the TextVectorization layer.")
+    arrays_ = _learned("arrays_", "Zero-shot: the seen hashtags' vectors ('seen') and ESZSL's 'W'.")
 
     def __init__(self, method: str = "gru_attention", vectors=None, seed: int = config.DEFAULT_SEED,
                  hubness: str = "centre", **hparams):
@@ -118,10 +152,9 @@ class Recommender:
     def set_params(self, **params):
         method = params.get("method", self.method)
         if method in METHODS:
-            hp_check.check(method, {k: v for k, v in params.items() if k not in ("method", "vectors", "seed", "hubness")},
-                           names_only=True)
+            hp_check.check(method, {k: v for k, v in params.items() if k not in _PARAMS}, names_only=True)
         for key, value in params.items():
-            if key in ("method", "vectors", "seed", "hubness"):
+            if key in _PARAMS:
                 setattr(self, key, value)
             else:
                 self.hparams[key] = value
@@ -131,10 +164,17 @@ class Recommender:
         shown = {k: v for k, v in self.get_params().items() if k != "vectors"}
         return f"Recommender({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
+    def _backend(self) -> Backend:
+        """A new backend of this ``method``'s family: the one dispatch on the family."""
+        return backends.backend_for(self.method, self.seed, self.hubness, self.hparams)
+
     # ------------------------------------------------------------------ training
-    def fit(self, texts, hashtags):
+    def fit(self, texts, hashtags, cleaned: bool = False):
         """Train on raw tweet ``texts``; ``hashtags``: one per text (a list per text for
-        ``tagspace``/``wsabie``; for the others the first of a list is used). Returns ``self``."""
+        ``tagspace``/``wsabie``; for the others the first of a list is used). Returns ``self``.
+
+        ``cleaned=True``: ``texts`` are already cleaned (:func:`tagzsl.preprocess.clean_texts`
+        output, or lists of tokens) and are not cleaned again."""
         if self.method not in METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
         if self.hubness not in HUBNESS:
@@ -146,94 +186,15 @@ class Recommender:
             raise ValueError(f"{len(texts)} texts but {len(hashtags)} hashtags")
         tag_lists = [[preprocess.normalise_hashtag(t) for t in ([h] if isinstance(h, str) else h)]
                      for h in hashtags]
-        cleaned = preprocess.clean_texts(texts)
-        if self.method in TAGSPACE:
-            self._fit_tagspace(cleaned, tag_lists)
-        else:
-            if any(not tags for tags in tag_lists):
-                raise ValueError("every text needs at least one hashtag")
-            labels = [tags[0] for tags in tag_lists]
-            if self.method not in SUPERVISED and self.vectors is None:
-                raise ValueError(f"method {self.method!r} needs word vectors (vectors=...)")
-            (self._fit_supervised if self.method in SUPERVISED else self._fit_zero_shot)(cleaned, labels)
+        texts = _as_cleaned(texts) if cleaned else preprocess.clean_texts(texts)
+        backend = self._backend()
+        backend.fit(texts, tag_lists, self.vectors)
+        self.backend_ = backend
         return self
-
-    def _fit_supervised(self, cleaned, labels):
-        self.classifier_ = supervised.Classifier(self.method, seed=self.seed, vectors=self.vectors, **self.hparams)
-        self.classifier_.fit(cleaned, labels)
-        self.hashtags_, self.history_ = list(self.classifier_.classes_), self.classifier_.history_
-        if self.vectors is not None:  # candidates= ranks by ConSE: the training tweets' mean for centring
-            self.centring_ = self._tweet_mean(self.classifier_.predict_proba(cleaned, PREDICT_BATCH))
-
-    def _tweet_mean(self, probs) -> np.ndarray:
-        """Mean ConSE vector of the training tweets (``probs``: their seen-hashtag probabilities)."""
-        seen = ranking.vectors_for(self.vectors, self.hashtags_)[0]
-        return hashtag_vectors.conse_embedding(probs, seen).mean(axis=0)
-
-    def _zero_shot_settings(self):
-        from tagzsl.zsl_training import TrainingSettings
-
-        return TrainingSettings(**self.hparams)
-
-    def _fit_zero_shot(self, cleaned, labels):
-        import keras
-
-        from tagzsl import models, zsl, zsl_training
-
-        settings = self._zero_shot_settings()
-        self.hashtags_ = sorted(set(labels))
-        seen, missing = ranking.vectors_for(self.vectors, self.hashtags_)
-        if missing:
-            raise ValueError(f"training hashtags without a word vector: {', '.join(missing)}")
-        # vocabulary: every word with a vector (so words of new topics are not [UNK]) + training words
-        words = [w for w in self.vectors.index_to_key if w and w != "[UNK]"]
-        words += sorted({w for t in cleaned for w in t.split()} - set(words))
-        self.vectorizer_ = models.text_vectorizer(vocabulary=words, sequence_length=settings.sequence_length)
-        matrix, _ = embeddings.embedding_matrix(self.vectors, self.vectorizer_.get_vocabulary())
-        ids = models.vectorize(self.vectorizer_, cleaned)
-        y = np.array([self.hashtags_.index(h) for h in labels])
-        gru = zsl_training.train_gru(ids, y, len(self.hashtags_), matrix, settings, seed=self.seed)
-        self.history_ = {k: [float(v) for v in vals] for k, vals in gru.history.history.items()}
-        if self.method == "conse":
-            self.model_, self.arrays_ = gru, {"seen": seen}
-            self.centring_ = self._tweet_mean(ranking.run(gru, ids))
-        elif self.method == "eszsl":
-            self.model_ = models.feature_extractor(gru)
-            feats = ranking.run(self.model_, ids)
-            params, _ = zsl.select_eszsl(feats, y, seen, grid=settings.eszsl_grid, seed=self.seed)
-            self.arrays_ = {"W": zsl.ESZSL(**params).fit(feats, y, seen).W_, "seen": seen}
-        else:  # DEM in the word-vector space: f(x) = unit mean word vector + learned correction
-            encoder = zsl.word_space_encoder(models.feature_extractor(gru), matrix)
-            dem = zsl_training.train_dem(encoder, ids, seen[y], settings, seed=self.seed, labels=y,
-                                      hashtag_branch=keras.layers.UnitNormalization(name="unit_hashtag"))
-            self.model_, self.arrays_ = dem.tweet_encoder, {"seen": seen}
-
-    def _fit_tagspace(self, cleaned, tag_lists):
-        import collections
-
-        import pandas as pd
-        from sklearn.model_selection import train_test_split
-
-        from tagzsl.backends import tagspace
-
-        hp = dict(self.hparams)
-        min_count = hp.pop("min_count", 1)
-        counts = collections.Counter(t for tags in tag_lists for t in tags)
-        self.hashtags_ = sorted(t for t, n in counts.items() if n >= min_count)
-        keep = set(self.hashtags_)
-        frame = pd.DataFrame({"tokens": [t.split() for t in cleaned],
-                              "hashtags": [[t for t in tags if t in keep] for tags in tag_lists]})
-        frame = frame[frame["hashtags"].map(len) > 0].reset_index(drop=True)
-        if len(self.hashtags_) < 2 or len(frame) < 10:
-            raise ValueError(f"need at least 10 tweets and 2 hashtags seen >= {min_count} times; "
-                             f"got {len(frame)} tweets, {len(self.hashtags_)} hashtags")
-        fit, val = train_test_split(frame, test_size=0.1, random_state=self.seed)
-        trained = tagspace.train(self.method, fit, val, self.hashtags_, self.seed, hp)
-        self.model_, self.encoder_, self.history_ = trained.model, trained.encoder, {"epochs": trained.history}
 
     # ------------------------------------------------------------------ prediction
     def _check_fitted(self):
-        if not hasattr(self, "hashtags_"):
+        if "backend_" not in self.__dict__:
             raise RuntimeError("this Recommender is not fitted yet: call fit() or Recommender.load()")
 
     def _candidates(self, candidates):
@@ -243,15 +204,15 @@ class Recommender:
         if isinstance(candidates, str):
             candidates = [c for c in candidates.split(",") if c.strip()]
         names = list(dict.fromkeys(ranking.candidate_name(c) for c in candidates))
-        if self.method in TAGSPACE:
+        if self.backend_.by_vector:
+            vectors, missing = ranking.vectors_for(self.vectors, names)
+            why = "have no word vector and none could be composed from their words"
+            vectors = vectors[[n not in missing for n in names]]
+        else:
             known = set(self.hashtags_)
             missing = [n for n in names if n not in known]
             why = f"are not among the {len(known)} hashtags this {self.method} model was trained on"
             vectors = None
-        else:
-            vectors, missing = ranking.vectors_for(self.vectors, names)
-            why = "have no word vector and none could be composed from their words"
-            vectors = vectors[[n not in missing for n in names]]
         names = [n for n in names if n not in set(missing)]
         if not names:
             raise ValueError(f"none of the candidate hashtags can be ranked: {', '.join(missing)} {why}")
@@ -259,38 +220,6 @@ class Recommender:
             warnings.warn(f"{len(missing)} candidate hashtag(s) {why} and were not ranked: "
                           f"{', '.join(missing)}", MissingVectorWarning, stacklevel=3)
         return names, vectors
-
-    def _scores(self, cleaned, names, vectors) -> np.ndarray:
-        from tagzsl import models, tagspace, zsl
-
-        if self.method in SUPERVISED:
-            probs = self.classifier_.predict_proba(cleaned, PREDICT_BATCH)
-            if vectors is None:
-                return probs
-            return self._conse(probs, ranking.vectors_for(self.vectors, self.hashtags_)[0], vectors)
-        if self.method in TAGSPACE:
-            scores = tagspace.predict_scores(self.model_, self.encoder_.words([t.split() for t in cleaned]))
-            index = {t: i for i, t in enumerate(self.encoder_.tags_)}
-            return scores[:, [index[n] for n in names]]
-        if vectors is None:  # the trained hashtags: their vectors are saved with the model
-            vectors = self.arrays_["seen"] if "seen" in self.arrays_ else ranking.vectors_for(self.vectors, names)[0]
-        out = ranking.run(self.model_, models.vectorize(self.vectorizer_, cleaned))
-        if self.method == "conse":
-            return self._conse(out, self.arrays_["seen"], vectors)
-        if self.method == "eszsl":
-            return (out.astype("float64") @ self.arrays_["W"] @ vectors.astype("float64").T).astype("float32")
-        g = embeddings.unit_rows(vectors).astype("float64")  # DEM: nearest in the word space
-        f = out.astype("float64")
-        return (-((f ** 2).sum(1, keepdims=True) - 2 * f @ g.T + (g ** 2).sum(1)[None, :])).astype("float32")
-
-    def _conse(self, probs, seen, candidates) -> np.ndarray:
-        """ConSE scores, centred when ``hubness="centre"`` and the tweet mean is known."""
-        from tagzsl import zsl
-
-        mean = getattr(self, "centring_", None)
-        if self.hubness == "none" or mean is None:
-            return zsl.conse(probs, seen, candidates)
-        return hashtag_vectors.centred_cosine(hashtag_vectors.conse_embedding(probs, seen), candidates, mean)
 
     def recommend(self, texts, k: int = 5, candidates=None) -> list:
         """One entry per text: its top ``k`` ``(hashtag, score)`` pairs, best first, or an
@@ -313,7 +242,8 @@ class Recommender:
         usable = [i for i in range(len(texts)) if i not in unusable]
         out = [Unusable(texts[i], unusable[i]) if i in unusable else None for i in range(len(texts))]
         if usable:
-            scores = self._scores([cleaned[i] for i in usable], names, vectors)
+            kv = self.vectors if vectors is not None else None  # already read for the candidates
+            scores = self.backend_.scores([cleaned[i] for i in usable], names, vectors, kv)
             top = ranking.top_k(scores, int(k))
             for i, row, idx in zip(usable, scores, top):
                 out[i] = [(names[j], float(row[j])) for j in idx]
@@ -330,21 +260,12 @@ class Recommender:
         cfg = {"format": storage.FORMAT, "format_version": storage.FORMAT_VERSION, "tagzsl_version": config.VERSION,
                "params": params, "hashtags": self.hashtags_, "has_vectors": self.vectors is not None,
                "mode": getattr(self, "mode_", None), "history": self.history_,
-               "centring": getattr(self, "centring_", None) is not None}
+               "centring": self.centring_ is not None}
 
         def write(tmp):
             if self.vectors is not None:
                 storage.write_vectors(tmp / storage.VECTORS, self.vectors)
-            if self.method in SUPERVISED:
-                storage.write_keras(tmp / storage.MODEL, self.classifier_.model_)
-                storage.write_json(tmp / storage.VOCABULARY, self.classifier_.vectorizer_.get_vocabulary())
-            elif self.method in TAGSPACE:
-                storage.write_arrays(tmp / storage.ARRAYS, {f"w{i:03d}": w for i, w in enumerate(self.model_.get_weights())})
-                storage.write_json(tmp / storage.VOCABULARY, self.encoder_.vocabulary_)
-            else:
-                storage.write_keras(tmp / storage.MODEL, self.model_)
-                storage.write_arrays(tmp / storage.ARRAYS, self.arrays_)
-                storage.write_json(tmp / storage.VOCABULARY, self.vectorizer_.get_vocabulary())
+            self.backend_.write(tmp)
             if cfg["centring"]:
                 storage.write_arrays(tmp / storage.CENTRING, {"tweet_mean": self.centring_})
             storage.write_json(tmp / storage.CONFIG, cfg)  # last: marks a complete folder
@@ -355,8 +276,6 @@ class Recommender:
     def load(cls, directory) -> "Recommender":
         """Load a folder written by :meth:`save`; a :class:`tagzsl.storage.ModelFolderError`
         naming the file for anything missing or damaged. Nothing is unpickled."""
-        from tagzsl import models
-
         directory = pathlib.Path(directory).expanduser()
         cfg = storage.read_config(directory)
         config_file = directory / storage.CONFIG
@@ -373,30 +292,14 @@ class Recommender:
             raise storage.ModelFolderError(f"{config_file} has unusable 'params' ({err}); {storage.RETRAIN}") from None
         if cfg.get("has_vectors"):  # read when first needed (Recommender.vectors); checked now
             rec._vectors_file = storage.check_npz(directory / storage.VECTORS, "not a word-vector file")
-        rec.hashtags_, rec.history_, rec.mode_ = list(cfg["hashtags"]), cfg.get("history", {}), cfg.get("mode")
+        backend = rec._backend()
+        backend.hashtags_, backend.history_, rec.mode_ = list(hashtags), cfg.get("history", {}), cfg.get("mode")
         if cfg.get("centring"):  # folders saved before the hubness correction rank without it
-            rec.centring_ = storage.read_vector(directory / storage.CENTRING, "tweet_mean")
+            backend.centring_ = storage.read_vector(directory / storage.CENTRING, "tweet_mean")
         vocabulary = storage.read_json(directory / storage.VOCABULARY)
         if not isinstance(vocabulary, list) or len(vocabulary) < 3 or not all(isinstance(w, str) for w in vocabulary):
             raise storage.ModelFolderError(f"{directory / storage.VOCABULARY} is not a vocabulary (a list of words): "
                                            f"the file is damaged; {storage.RETRAIN}")
-        if rec.method in SUPERVISED:
-            clf = supervised.Classifier(rec.method, seed=rec.seed, **rec.hparams)  # vectors: training only
-            clf.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary, sequence_length=clf.sequence_length)
-            clf.model_ = storage.read_keras(directory / storage.MODEL)
-            clf.classes_, clf.history_ = list(rec.hashtags_), rec.history_
-            rec.classifier_ = clf
-            checks.check_fits(directory, clf.model_, vocabulary, outputs=len(rec.hashtags_))
-        elif rec.method in TAGSPACE:
-            rec.model_, rec.encoder_ = checks.read_tagspace(directory, rec.method, rec.hashtags_, vocabulary, rec.hparams)
-        else:
-            rec.vectorizer_ = models.text_vectorizer(vocabulary=vocabulary,
-                                                     sequence_length=rec._zero_shot_settings().sequence_length)
-            rec.model_ = storage.read_keras(directory / storage.MODEL)
-            rec.arrays_ = storage.read_arrays(directory / storage.ARRAYS)
-            checks.check_zero_shot(directory, rec, vocabulary)
+        backend.read(directory, vocabulary)
+        rec.backend_ = backend
         return rec
-
-
-#: The older name (tagzsl/__init__.py exports it; both go together).
-HashtagRecommender = Recommender

@@ -10,6 +10,7 @@ import pytest
 from conftest import synthetic_with_vectors
 
 from tagzsl import storage
+from tagzsl.backends.zero_shot import ZeroShot
 from tagzsl.recommender import METHODS, MissingVectorWarning, QuickModelWarning, Recommender, Unusable
 
 pytest.importorskip("nltk")
@@ -193,9 +194,12 @@ def hand_made_conse(hubness):
             return np.array([[0.8, 0.2], [0.2, 0.8]], "float32")[: len(ids)]
 
     rec = Recommender("conse", vectors=kv, hubness=hubness)
-    rec.hashtags_, rec.history_ = ["x", "y"], {}
-    rec.vectorizer_ = models.text_vectorizer(vocabulary=["goal", "vote"], sequence_length=4)
-    rec.model_, rec.arrays_, rec.centring_ = FixedModel(), {"seen": kv[["x", "y"]]}, np.array([0.5, 0.5, 0], "float32")
+    backend = ZeroShot("conse", rec.seed, hubness, {})
+    backend.hashtags_, backend.history_ = ["x", "y"], {}
+    backend.vectorizer_ = models.text_vectorizer(vocabulary=["goal", "vote"], sequence_length=4)
+    backend.model_, backend.arrays_ = FixedModel(), {"seen": kv[["x", "y"]]}
+    backend.centring_ = np.array([0.5, 0.5, 0], "float32")
+    rec.backend_ = backend
     return rec
 
 
@@ -234,3 +238,29 @@ def test_top_k_is_the_stable_full_sort_cut_at_k_ties_included():
     for shape, k in [((300, 30), 4), ((50, 7), 3), ((10, 5), 5), ((10, 5), 9), ((200, 40), 1)]:
         scores = rng.integers(0, 4, shape).astype("float32")  # many ties, also across the k-th place
         np.testing.assert_array_equal(_top_k(scores, k), np.argsort(-scores, axis=1, kind="stable")[:, :k])
+
+
+def test_one_backend_per_family_picked_from_the_method(data, split):
+    import tagzsl
+    from tagzsl import backends
+
+    for method, family in [("gru_attention", "supervised"), ("wsabie", "tagspace"), ("eszsl", "zero_shot")]:
+        rec = fitted(method, data, split)
+        assert type(rec.backend_) is backends.BACKENDS[family]
+        assert rec.hashtags_ is rec.backend_.hashtags_ and rec.vocabulary_ == rec.backend_.vocabulary_
+    assert not hasattr(Recommender("ann"), "backend_") and not hasattr(Recommender("ann"), "vocabulary_")
+    assert not hasattr(tagzsl, "HashtagRecommender")
+
+
+def test_fit_on_already_cleaned_texts_does_not_clean_again(data, split, monkeypatch):
+    from tagzsl import preprocess
+
+    train = split[0].iloc[:60]
+    cleaned = preprocess.clean_texts(train["text"].tolist())
+    tags = [h[0] for h in train["hashtags"]]
+    monkeypatch.setattr(preprocess, "clean_texts", lambda texts: pytest.fail("cleaned twice"))
+    for given in (cleaned, [t.split() for t in cleaned]):  # strings or lists of tokens
+        rec = Recommender("ann", seed=3, epochs=1, units=8, sequence_length=12).fit(given, tags, cleaned=True)
+        assert rec.hashtags_ == sorted(set(tags)) and set(cleaned[0].split()) <= set(rec.vocabulary_)
+    with pytest.raises(ValueError, match="2 of 3 cleaned texts are empty or not text: items 1, 2"):
+        Recommender("ann").fit(["goal match", "  ", []], ["a", "b", "a"], cleaned=True)
