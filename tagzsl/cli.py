@@ -93,20 +93,22 @@ def _data_errors():
 
 
 def training_data(method: str, quick: bool, root=None, seed: int = config.DEFAULT_SEED):
-    """``(texts, hashtags, hparams, vectors)`` for ``tagzsl train --method``: the default corpus and the
-    notebooks' settings for that method (:func:`tagzsl.hparams.for_method`; quick mode with ``quick``)."""
+    """``(tokens, hashtags, hparams, vectors)`` for ``tagzsl train --method``: the default corpus's
+    cleaned tokens (fit with ``cleaned=True``: never cleaned twice) and the notebooks' settings for
+    that method (:func:`tagzsl.hparams.for_method`; quick mode with ``quick``)."""
     from tagzsl import experiments, hparams
     from tagzsl.experiments import supervised as exp
 
     mode = "quick" if quick else "full"
     settings = experiments.settings_for(hparams.experiment_module(method), mode)
-    prep, texts, tags = exp.top50(exp.QUICK if quick else exp.FULL, root=root, seed=seed)
+    prep, _, tags = exp.top50(exp.QUICK if quick else exp.FULL, root=root, seed=seed)
     hp = hparams.for_method(method, settings)
-    if hparams.family(method) != "tagspace":
-        return texts, tags, hp, prep.vectors
+    if hparams.family(method) != "tagspace":  # the corpus is cleaned once: its tokens, not its raw text
+        tokens = prep.clean.set_index("id")["tokens"].loc[prep.top["id"]].tolist()
+        return tokens, tags, hp, prep.vectors
     rows = hparams.sample_rows(len(prep.clean), hparams.train_limit(method, settings), seed)
     clean = prep.clean.iloc[rows]
-    return clean["raw"].tolist(), clean["hashtags"].tolist(), hp, prep.vectors
+    return clean["tokens"].tolist(), clean["hashtags"].tolist(), hp, prep.vectors
 
 
 def own_training_data(args):
@@ -170,7 +172,7 @@ def cmd_train(args) -> int:
                       f"settings: {shown}; seed {args.seed}) ...", flush=True)
                 rec = recommender.Recommender(args.method, vectors=vectors, seed=args.seed, **hp)
                 try:
-                    rec.fit(texts, tags)
+                    rec.fit(texts, tags, cleaned=True)  # both data paths hand over cleaned text
                 except ValueError as err:
                     raise UserError(f"cannot train {args.method} on {len(texts)} tweet(s) "
                                     f"({_one_line(err)}); give more posts with --data") from None

@@ -88,3 +88,17 @@ def test_demo_serves_a_model_trained_on_own_posts(tmp_path, cache, capsys):
     code, _, err = run(capsys, "demo", "--model", str(tmp_path / "not-a-model"))
     lines = [ln for ln in err.splitlines() if ln.startswith("tagzsl demo:")]
     assert code == 1 and len(lines) == 1 and "Traceback" not in err
+
+
+def test_train_cleans_each_post_once(tmp_path, cache, capsys, monkeypatch):
+    """`tagzsl train` hands the recommender cleaned text: fit never runs the cleaning again."""
+    from tagzsl import preprocess
+
+    def cleaning_again(texts):
+        raise AssertionError("Recommender.fit cleaned already-cleaned posts a second time")
+
+    monkeypatch.setattr(preprocess, "clean_texts", cleaning_again)
+    data = write_csv(tmp_path / "posts.csv", posts(60, seed=6))
+    code, _, err = run(capsys, "train", "--data", str(data), "--text-column", "body", "--method", "ann",
+                       "--labels", "3", "--quick", "--out", str(tmp_path / "m"))
+    assert code == 0, err

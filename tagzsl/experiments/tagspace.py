@@ -38,10 +38,10 @@ class Settings:
     validation (d = 64, seed 2019) from the grids ``*_lrs`` x ``*_token_dropouts``."""
 
     dims: tuple = (64, 128, 256)
-    hidden: int = 1000  # H, as in the paper; window K = 5
+    hidden: int = ts.TrainingSettings.hidden  # H = 1000, as in the paper; window K = 5
     window: int = 5
-    margin: float = 0.1
-    max_draws: int = 1000
+    margin: float = ts.TrainingSettings.margin  # the method's defaults, stated once in tagspace.py
+    max_draws: int = ts.TrainingSettings.max_draws
     optimizer: str = "adam"
     dropout: float = 0.5
     wsabie_epochs: int = 16
