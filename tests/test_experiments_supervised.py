@@ -28,7 +28,7 @@ def _result(acc_by_fold: dict[str, list[float]], n_classes: int = 50) -> exp.CVR
 def test_verdict_beats_only_outside_the_runs_uncertainty():
     # folds: ANN - TF-IDF = +2, +4, +3 (SE 0.58, t(2) = 4.30: ± 2.5); ANN - source only = -5, -1, -3
     res = _result({"ANN": [30, 34, 32], "CNN": [20, 22, 21], exp.TFIDF: [28, 30, 29], exp.SOURCE_ONLY: [35, 35, 35]})
-    text = exp.verdict(res)
+    text = report.verdict(res)
     assert text.splitlines()[0] == "best deep model: ANN, accuracy 32.0 ± 2.0%"
     assert ("ANN beats TF-IDF + LR: holds (32.0 vs 29.0, difference +3.0 ± 2.5, 95% interval over 3 folds); "
             "higher on 3 of 3 folds") in text
@@ -36,16 +36,16 @@ def test_verdict_beats_only_outside_the_runs_uncertainty():
     assert text.splitlines()[-1] == ("verdict: the best deep model, ANN, is tied with source only (inside the run's "
                                      "uncertainty) and beats TF-IDF + LR")
     below = _result({"ANN": [30, 31, 30], exp.TFIDF: [40, 41, 42], exp.SOURCE_ONLY: [10, 11, 10]})
-    assert exp.verdict(below).splitlines()[-1] == ("verdict: no deep model beats TF-IDF + LR and source only (the "
+    assert report.verdict(below).splitlines()[-1] == ("verdict: no deep model beats TF-IDF + LR and source only (the "
                                                    "best, ANN, is below TF-IDF + LR, outside the run's uncertainty)")
     above = _result({"ANN": [50, 51, 52], exp.TFIDF: [40, 41, 42], exp.SOURCE_ONLY: [10, 11, 10]})
-    assert exp.verdict(above).splitlines()[-1] == "verdict: a deep model (ANN) beats TF-IDF + LR and source only"
+    assert report.verdict(above).splitlines()[-1] == "verdict: a deep model (ANN) beats TF-IDF + LR and source only"
 
 
 def test_one_fold_uses_the_binomial_interval_of_its_test_tweets():
     res = _result({"ANN": [30], exp.TFIDF: [31], exp.SOURCE_ONLY: [10]})
     res.splits = [(np.arange(10), np.arange(10, 12), np.arange(12, 1012))]      # 1,000 test tweets
-    text = exp.verdict(res)
+    text = report.verdict(res)
     # sqrt(.3 * .7 / 1000 + .31 * .69 / 1000) * 1.96 * 100 = 4.0
     assert "ANN beats TF-IDF + LR: tied (30.0 vs 31.0, difference -1.0 ± 4.0, binomial 95% interval, 1,000 test" in text
     assert "ANN beats source only: holds (30.0 vs 10.0, difference +20.0 ± 3.4" in text
@@ -54,7 +54,7 @@ def test_one_fold_uses_the_binomial_interval_of_its_test_tweets():
 def test_ordering_checks_every_pair_of_the_papers_table_present():
     res = _result({"ANN": [10, 11, 12], "CNN": [20, 21, 22], "RNN": [20, 22, 21], "RNN+attention": [19, 20, 21],
                    "Transformer": [30, 31, 29], exp.TFIDF: [99, 99, 99]})
-    text = exp.ordering(res)
+    text = report.ordering(res)
     assert text.splitlines()[0] == ("paper's ordering (Table 2 accuracy %): Transformer 57.4 > RNN+attention 47.0 > "
                                     "RNN 46.9 > CNN 43.7 > ANN 40.7")
     assert "TF-IDF" not in text
@@ -65,21 +65,21 @@ def test_ordering_checks_every_pair_of_the_papers_table_present():
     assert text.splitlines()[-1].startswith("ordering, 10 pair(s) of the paper's Table 2 in this run: ")
 
     lesson = _result({"ANN": [10, 12], "CNN": [20, 21], "RNN+attention": [25, 26]})  # no RNN, no Transformer
-    text = exp.ordering(lesson)
+    text = report.ordering(lesson)
     assert "not checked (not in this run): Transformer, RNN" in text
-    assert exp.ordering(_result({"ANN": [10]})).splitlines()[-1].startswith("ordering: cannot be checked")
+    assert report.ordering(_result({"ANN": [10]})).splitlines()[-1].startswith("ordering: cannot be checked")
 
 
 def test_chance_margin_and_summary():
     res = _result({"ANN": [12.0], "CNN": [1.5], exp.TFIDF: [20.0], exp.SOURCE_ONLY: [8.0]}, n_classes=50)
-    text = exp.above_chance(res)
+    text = report.above_chance(res)
     assert text.startswith("chance on 50 hashtags: 2.0%")
     assert "ANN 12.0% (+10.0)" in text and "CNN 1.5% (-0.5)" in text
     assert "AT OR BELOW chance: CNN" in text and text.endswith("the lowest by -0.5 points")
     fine = _result({"ANN": [12.0], exp.TFIDF: [20.0]}, n_classes=50)
-    assert "every row is above chance, the lowest by +10.0 points" in exp.above_chance(fine)
+    assert "every row is above chance, the lowest by +10.0 points" in report.above_chance(fine)
 
-    lines = exp.summary(res, exp.LESSON).splitlines()
+    lines = report.summary(res, exp.LESSON).splitlines()
     assert lines[0] == "lesson run: 1 of 5 folds, 2 deep model(s) (ANN, CNN), 50 hashtags, 2 test tweets"
     # paper: ANN 40.7, CNN 43.7 -> ours 12.0 (-28.7) and 1.5 (-42.2)
     assert ("on the 2 matching row(s): ours are -42.2 (CNN 1.5 vs 43.7) to -28.7 (ANN 12.0 vs 40.7) points "

@@ -9,6 +9,7 @@ import pytest
 from tagzsl import embeddings, experiments, models, preprocess, supervised
 from tagzsl.data.synthetic import synthetic_corpus
 from tagzsl.experiments import supervised as exp
+from tagzsl.experiments import supervised_report as report
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +75,7 @@ def test_cross_validate_table_in_percent_and_test_fold_isolation(tiny, monkeypat
     assert res.table.set_index("model").loc["TF-IDF + LR", "accuracy_mean"] > 150 / len(set(labels))
     shown = exp.formatted(res.table)
     assert "±" in shown.loc[0, "accuracy"]
-    assert exp.verdict(res).startswith("best deep model: ")
+    assert report.verdict(res).startswith("best deep model: ")
 
 
 def test_summary_uses_mean_sd_in_percent_and_verdict_reads_the_numbers():
@@ -87,7 +88,7 @@ def test_summary_uses_mean_sd_in_percent_and_verdict_reads_the_numbers():
     assert ann["seconds_per_epoch"] == 1.5 and ann["folds"] == 2
     assert exp.formatted(table).loc[0, "accuracy"] == "22.0 ± 2.8"
     res = exp.CVResult(table=table, folds=folds, per_hashtag=pd.DataFrame())
-    text = exp.verdict(res)
+    text = report.verdict(res)
     assert "best deep model: ANN, accuracy 22.0 ± 2.8%" in text and "ANN beats TF-IDF + LR: tied" in text
     assert "higher on 1 of 2 folds" in text
     one = exp.formatted(exp.summarise(folds[folds["fold"] == 0]))

@@ -287,33 +287,3 @@ def side_by_side(table: pd.DataFrame) -> pd.DataFrame:
                                  "recall_mean": "recall", "f1_mean": "F1"})
     return paper.side_by_side(paper.table("kumar_table2"), ours, on="model",
                               metrics=["accuracy", "precision", "recall", "F1"])
-
-
-# The sentences computed from a run (with their uncertainty) live in supervised_report; these
-# names stay here for callers of the protocol module.
-def verdict(result: CVResult) -> str:
-    """:func:`tagzsl.experiments.supervised_report.verdict`."""
-    from tagzsl.experiments import supervised_report
-
-    return supervised_report.verdict(result)
-
-
-def ordering(result: CVResult) -> str:
-    """:func:`tagzsl.experiments.supervised_report.ordering`."""
-    from tagzsl.experiments import supervised_report
-
-    return supervised_report.ordering(result)
-
-
-def above_chance(result: CVResult) -> str:
-    """:func:`tagzsl.experiments.supervised_report.above_chance`."""
-    from tagzsl.experiments import supervised_report
-
-    return supervised_report.above_chance(result)
-
-
-def summary(result: CVResult, settings: Settings) -> str:
-    """:func:`tagzsl.experiments.supervised_report.summary`."""
-    from tagzsl.experiments import supervised_report
-
-    return supervised_report.summary(result, settings)
