@@ -30,8 +30,14 @@ def fake_data(monkeypatch, corpus):
     """The default corpus replaced by the synthetic one (same shapes as experiments.supervised.top50)."""
     from tagzsl.experiments import supervised as exp
 
+    from tagzsl import preprocess
+
     df, kv = corpus
-    prep = types.SimpleNamespace(vectors=kv, clean=pd.DataFrame({"raw": df["text"], "hashtags": df["hashtags"]}))
+    ids = [f"synthetic:{i}" for i in range(len(df))]
+    tokens = [text.split() for text in preprocess.clean_texts(df["text"].tolist())]
+    clean = pd.DataFrame({"id": ids, "raw": df["text"], "tokens": tokens, "hashtags": df["hashtags"]})
+    top = pd.DataFrame({"id": ids, "hashtag": [h[0] for h in df["hashtags"]]})
+    prep = types.SimpleNamespace(vectors=kv, clean=clean, top=top)
     monkeypatch.setattr(exp, "top50", lambda settings, root=None, seed=0: (prep, df["text"].tolist(),
                                                                            [h[0] for h in df["hashtags"]]))
     return df
