@@ -29,12 +29,18 @@ def run(capsys, *argv):
     return code, out, err
 
 
-def test_train_on_own_csv_then_recommend(tmp_path, cache, capsys):
-    data = write_csv(tmp_path / "posts.csv", posts(90, seed=3))
+def train_ann_on_csv(tmp_path, capsys, n, seed):
+    """`tagzsl train --data posts.csv --method ann --quick` on ``n`` planted posts; (stdout, stderr, out)."""
+    data = write_csv(tmp_path / "posts.csv", posts(n, seed=seed))
     out = tmp_path / "mine"
     code, stdout, err = run(capsys, "train", "--data", str(data), "--text-column", "body", "--method", "ann",
                             "--labels", "3", "--quick", "--out", str(out))
     assert code == 0, err
+    return stdout, err, out
+
+
+def test_train_on_own_csv_then_recommend(tmp_path, cache, capsys):
+    stdout, err, out = train_ann_on_csv(tmp_path, capsys, 90, seed=3)
     assert "Labels:" in err and "at least 5 words" in err           # the funnel summary, then the labels
     assert "training ann on 90 tweets" in stdout and "(3 hashtags)" in stdout
     code, stdout, err = run(capsys, "recommend", "--model", str(out), "-k", "1", "--json",
@@ -75,11 +81,7 @@ def test_demo_serves_a_model_trained_on_own_posts(tmp_path, cache, capsys):
     from tagzsl import demo
     from tagzsl.demo_models import from_folder
 
-    data = write_csv(tmp_path / "posts.csv", posts(90, seed=5))
-    out = tmp_path / "mine"
-    code, _, err = run(capsys, "train", "--data", str(data), "--text-column", "body", "--method", "ann",
-                       "--labels", "3", "--quick", "--out", str(out))
-    assert code == 0, err
+    _, _, out = train_ann_on_csv(tmp_path, capsys, 90, seed=5)
     models = from_folder(out)
     (label,) = models.recommenders
     got = demo.answer(models, "recipe oven garlic butter bake dinner flour sauce", label)
@@ -98,7 +100,4 @@ def test_train_cleans_each_post_once(tmp_path, cache, capsys, monkeypatch):
         raise AssertionError("Recommender.fit cleaned already-cleaned posts a second time")
 
     monkeypatch.setattr(preprocess, "clean_texts", cleaning_again)
-    data = write_csv(tmp_path / "posts.csv", posts(60, seed=6))
-    code, _, err = run(capsys, "train", "--data", str(data), "--text-column", "body", "--method", "ann",
-                       "--labels", "3", "--quick", "--out", str(tmp_path / "m"))
-    assert code == 0, err
+    train_ann_on_csv(tmp_path, capsys, 60, seed=6)
