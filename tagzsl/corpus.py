@@ -92,7 +92,7 @@ def _cached(name: str, key: str, build):
 
 def prepare(sources=ALL, root=None, n_hashtags: int = 50, per_hashtag: int = 200, min_tweets: int = 200,
             quick: bool = False, seed: int = config.DEFAULT_SEED, w2v_epochs: int | None = None,
-            cache: bool = True) -> Prepared:
+            cache: bool = True, files=None, text_column: str | None = None, lang: str | None = None) -> Prepared:
     """Load, clean, label and embed the chosen sources (cached).
 
     Args:
@@ -104,7 +104,13 @@ def prepare(sources=ALL, root=None, n_hashtags: int = 50, per_hashtag: int = 200
         quick: train word2vec for one epoch on the cleaned posts with hashtags (words, then
             hashtags) instead of five epochs on every English post (smoke runs; results differ).
         seed: the seed for the label sampling and word2vec.
+        files: a person's own files instead of the built-in sources (the notebooks' ``DATA_FILES``):
+            :func:`from_files` with ``text_column`` and ``lang``; ``sources`` and ``root`` are unused.
     """
+    if files is not None:
+        return from_files(files, text_column=text_column, lang=lang, n_hashtags=n_hashtags,
+                          per_hashtag=per_hashtag, min_tweets=min_tweets, seed=seed,
+                          w2v_epochs=w2v_epochs if w2v_epochs is not None else (1 if quick else 5))
     names = resolve(sources)
     loaded = load_sources(names, root=root)
     raw = loaded.frame
