@@ -225,6 +225,25 @@ def train_on_corpus(seed=config.DEFAULT_SEED, data_root=None, mode="lesson", pro
                  hashtag_lists=top["hashtags"].tolist(), seed=seed, progress=progress)
 
 
+def tagspace_scope(models: DemoModels, seed=config.DEFAULT_SEED, data_root=None, mode="lesson") -> str:
+    """Why the demo's #TagSpace ranks fewer hashtags than notebook 04's, as a sentence computed
+    from the demo's model and the corpus (notebook 04 keeps every hashtag of the whole corpus
+    seen on at least ``min_count`` cleaned posts; the demo trains on the label-set tweets only)."""
+    from tagzsl import corpus, experiments
+    from tagzsl.experiments import tagspace as exp04
+
+    label = next(lbl for lbl, m in models.methods.items() if m == "tagspace")
+    n, rec = len(models.recommenders[label].hashtags_), models.recommenders[label]
+    min_count = rec.get_params()["min_count"]
+    full = experiments.settings_for(exp04, "full").min_count
+    prep = corpus.prepare(root=data_root, seed=seed, quick=mode == "quick")
+    counts = prep.clean["hashtags"].explode().value_counts()
+    return (f"The demo's #TagSpace ranks {n:,} hashtags: it is trained only on the label-set tweets outside "
+            f"the test split and keeps the hashtags they carry on at least {min_count} tweets. Notebook 04 "
+            f"draws its split from all {len(prep.clean):,} cleaned posts of the corpus and ranks every one of the "
+            f"{int((counts >= full).sum()):,} hashtags seen on at least {full} of them.")
+
+
 def load_or_train(seed=config.DEFAULT_SEED, data_root=None, mode="lesson", retrain=False) -> DemoModels:
     """The cached demo models for ``mode`` (``"lesson"``, or ``"quick"`` for a smoke run), trained
     first if needed; a damaged cache is trained again (saying so)."""

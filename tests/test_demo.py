@@ -328,3 +328,23 @@ def test_page_in_headless_chromium(tiny, corpus_parts, tmp_path):
     finally:
         driver.quit()
         app.close()
+
+
+def test_tagspace_scope_counts_the_demo_model_and_the_corpus(monkeypatch):
+    """Notebook 05's sentence on why the demo's #TagSpace ranks fewer hashtags than notebook 04's
+    is computed: the demo model's hashtags, and the corpus's hashtags at notebook 04's min_count."""
+    from types import SimpleNamespace
+
+    from tagzsl import corpus, experiments
+    from tagzsl.experiments import tagspace as exp04
+
+    full = experiments.settings_for(exp04, "full").min_count
+    clean = pd.DataFrame({"hashtags": [["a"]] * full + [["a", "b"]] * (full - 1) + [["c"]] * full + [[]] * 5})
+    monkeypatch.setattr(corpus, "prepare", lambda **_: SimpleNamespace(clean=clean))
+    rec = SimpleNamespace(hashtags_=["x", "y", "z"], get_params=lambda: {"min_count": 2})
+    models = SimpleNamespace(methods={"GRU": "gru", "#TagSpace (WARP)": "tagspace"},
+                             recommenders={"GRU": None, "#TagSpace (WARP)": rec})
+    line = demo_models.tagspace_scope(models, seed=1, mode="quick")
+    assert "ranks 3 hashtags" in line and "at least 2 tweets" in line
+    assert f"all {len(clean):,} cleaned posts" in line
+    assert f"every one of the 2 hashtags seen on at least {full}" in line  # a and c; b has full - 1
