@@ -37,62 +37,8 @@ from tagzsl import config, corpus, embeddings, zsl
 from tagzsl import hashtag_vectors as hv
 from tagzsl.experiments import zero_shot_ood as ood
 from tagzsl.experiments import zero_shot_ood_methods as methods
-from tagzsl.experiments.zero_shot_partitions import make_partitions
-
-KS = (1, 2, 5)
-Z = 1.96
-HUB = "top hub's top-1 share (%)"
-
-
-def mean_interval(values, ranks=None, k=1) -> tuple[float, float, float]:
-    """Mean and 95% interval: ± 1.96 SE over partitions, or Wilson on the tweets of one partition."""
-    values = np.asarray(values, "float64")
-    if len(values) == 1 and ranks is not None:
-        return ood.interval(np.concatenate(list(ranks)) <= k)
-    se = values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0.0
-    return float(values.mean()), max(0.0, float(values.mean() - Z * se)), min(100.0, float(values.mean() + Z * se))
-
-
-def fmt(mean, low, high) -> str:
-    return f"{mean:5.1f} [{low:5.1f}, {high:5.1f}]"
-
-
-def summary(rows: pd.DataFrame) -> pd.DataFrame:
-    """hit@k mean [95% interval] and hubness means per protocol x method x correction."""
-    out = []
-    for (protocol, method, correction), g in rows.groupby(["protocol", "method", "correction"], sort=False):
-        out.append({"protocol": protocol, "method": method, "correction": correction,
-                    **{f"hit@{k}": fmt(*mean_interval(g[f"hit@{k}"], g["ranks"], k))
-                       for k in KS},
-                    "top-1 hub share (%)": f"{g[HUB].mean():.1f}",
-                    "N2 skew": f"{g['N2 skew'].mean():.2f}",
-                    "chance hit@1": f"{(100.0 / g['n_unseen']).mean():.1f}"})
-    return pd.DataFrame(out).set_index(["protocol", "method", "correction"])
-
-
-def goals(rows: pd.DataFrame, protocol: str = "out of domain") -> list[str]:
-    """Issue 23's goals on a protocol, as served today (none) and corrected (chosen)."""
-    ood_rows = rows[rows["protocol"] == protocol]
-    chance = float((100.0 / ood_rows.groupby("partition")["n_unseen"].first()).mean())
-    lines, best = [], (None, -1.0)
-    for correction in ("none", "chosen"):
-        sub = ood_rows[ood_rows["correction"] == correction]
-        for method in methods.RANKERS:
-            g = sub[sub["method"] == method]
-            if g.empty:
-                continue
-            m, low, high = mean_interval(g["hit@1"], g["ranks"])
-            clear = "above chance, interval clear" if low > chance else (
-                "BELOW chance, interval clear" if high < chance else "tied with chance (interval holds it)")
-            lines.append(f"  {method:20s} {correction:6s} hit@1 {fmt(m, low, high)} vs chance {chance:.1f}: {clear}")
-            if correction == "chosen" and m > best[1]:
-                best = (method, m)
-    every = all(("interval clear" in ln and "BELOW" not in ln) for ln in lines if " chosen " in ln)
-    lines.append(f"  every method above chance with its interval clear (chosen corrections): {'yes' if every else 'NO'}")
-    lines.append(f"  best (chosen): {best[0]} {best[1]:.1f} = {best[1] / chance:.2f} x chance "
-                 f"({'meets' if best[1] >= 2 * chance else 'misses'} the 2x goal)")
-    return lines
-
+from tagzsl.experiments import zero_shot_ood_report as report
+from tagzsl.experiments.zero_shot_ood_report import Z, fmt, mean_interval
 
 def vector_rows(frame, kv, ft, protocol, part) -> list[dict]:
     """word2vec similarity and ConSE hit@1 with each source of vectors for the unseen hashtags."""
@@ -137,38 +83,27 @@ def main(argv=None):
     prepared = corpus.prepare(seed=args.seed)
     frame = prepared.top.reset_index(drop=True)
     kv = prepared.vectors
-    tags, sources = frame["hashtag"].to_numpy(), frame["source"].to_numpy()
+    tags = frame["hashtag"].to_numpy()
     try:
-        parts, skipped = ood.make_ood_partitions(tags, sources, seed=args.seed, only=args.sources)
+        protocols = report.make_protocols(frame, args.seed, sources=args.sources, n_in_domain=args.in_domain)
     except ValueError as err:
         raise SystemExit(f"zero_shot_ood: {err}") from None
     print(f"corpus: {len(frame):,} tweets of {frame['hashtag'].nunique()} hashtags from "
           f"{frame['source'].nunique()} sources; seed {args.seed}; rankers on mean word vectors (no GRU)")
     print("\nOut-of-domain partitions (train: other sources' seen-hashtag tweets; test: the source's unseen-hashtag tweets):")
-    for p in parts:
-        ood.check_ood_no_leak(p, tags, sources)
-        print(f"  without {p.source:18s} {len(p.unseen):2d} unseen ({', '.join(p.unseen)}); "
-              f"{len(p.train):,} training tweets, {len(p.unseen_test):,} test tweets")
-    for source, why in skipped.items():
-        print(f"  skipped {source}: {why}")
-    in_domain = make_partitions(tags, 40, args.in_domain, args.seed) if args.in_domain else []
-    rows, vrows = [], []
+    print("\n".join(report.describe(protocols)))
+    vrows = []
     ft = None
     if not args.no_vectors:
         ft = methods.subword_vectors(prepared, sorted(set(tags)), seed=args.seed)
-    for protocol, group in (("in domain", in_domain), ("out of domain", parts)):
-        for p in group:
-            t0 = time.perf_counter()
-            for r in ([] if args.only_vectors else methods.run_partition(frame, kv, p)):
-                rows.append({"protocol": protocol, "n_unseen": len(p.unseen), **r})
-            if ft is not None:
-                vrows += vector_rows(frame, kv, ft, protocol, p)
-            print(f"  {protocol}, {p.split} partition {p.index}: {time.perf_counter() - t0:.0f} s", flush=True)
+    also = (lambda protocol, p: vrows.extend(vector_rows(frame, kv, ft, protocol, p))) if ft is not None else None
+    rows = report.run(frame, kv, protocols, rankers=not args.only_vectors, also=also,
+                      log=lambda line: print(line, flush=True))
     pd.set_option("display.width", 250)
     if args.gru:
-        print_gru(frame, kv, [p for p in parts if p.source in set(args.gru)])
-    if rows:
-        print_methods(pd.DataFrame(rows))
+        print_gru(frame, kv, [p for p in protocols.out_of_domain if p.source in set(args.gru)])
+    if len(rows):
+        print_methods(rows)
     if vrows:
         print_vectors(pd.DataFrame(vrows))
     print(f"\n{time.perf_counter() - start:.0f} s")
@@ -194,19 +129,20 @@ def print_gru(frame, kv, parts):
 
 
 def print_methods(rows: pd.DataFrame):
-    """The rankers x corrections table, the corrections chosen, per-source hit@1 and the goals."""
+    """The rankers x corrections table, the corrections chosen, per-source hit@1, goals and verdicts."""
     print("\nhit@k (%) mean [95% interval], hubness (top hub's share of the top 1, N2 skew), chance = 100 / candidates:")
-    print(summary(rows).to_string())
+    print(report.summary(rows).to_string())
     print("\nCorrections chosen on the validation split of the seen hashtags (per partition):")
     for (protocol, method), g in rows[rows["correction"] == "chosen"].groupby(["protocol", "method"], sort=False):
         print(f"  {protocol:13s} {method:20s} " + ", ".join(
             f"{s}: {c}" for s, c in zip(g["split"] + " " + g["partition"].astype(str), g["choice"])))
     print("\nOut-of-domain hit@1 per held-out source (none -> chosen):")
-    o = rows[(rows["protocol"] == "out of domain") & rows["correction"].isin(["none", "chosen"])]
-    print(o.pivot_table(index="split", columns=["method", "correction"], values="hit@1", sort=False).round(1).to_string())
+    print(report.per_source(rows).to_string())
     for protocol in dict.fromkeys(rows["protocol"]):
         print(f"\nGoals (issue 23), {protocol}:")
-        print("\n".join(goals(rows, protocol)))
+        print("\n".join(report.goals(rows, protocol)))
+    print("\nVerdicts (against random's interval; in vs out of domain):")
+    print("\n".join(report.verdicts(rows)))
 
 
 def print_vectors(v: pd.DataFrame):
