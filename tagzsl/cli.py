@@ -61,7 +61,8 @@ def cmd_reproduce(args) -> int:
         if args.out:
             _check_out_dir(args.out)
         results = reproduce.run(only=args.only, mode="lesson" if args.lesson else ("quick" if args.quick else None),
-                                seed=args.seed, data_root=args.data, out_dir=args.out, notebooks_dir=args.notebooks)
+                                seed=args.seed, data_root=args.data, out_dir=args.out, notebooks_dir=args.notebooks,
+                                data_files=args.files)
     except KeyboardInterrupt as err:
         return _interrupted("reproduce", err)
     except (reproduce.NotebookFailed, ValueError, UserError, OSError) as err:
@@ -332,6 +333,11 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--notebooks", help="folder holding the numbered notebooks (default: ./notebooks)")
     rep.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
     rep.add_argument("--data", help="local corpus root (default: $TAGZSL_DATA, else download)")
+    rep.add_argument("--files", nargs="+", metavar="FILE",
+                     help="run the notebooks on your own posts instead of the built-in corpus (Twitter JSON lines, "
+                          "CSV/TSV with a 'text' column, or text, one post per line; gzip allowed); outputs go "
+                          "to runs/<mode>-own/ (runs/full-own/ without --quick/--lesson), never over the "
+                          "committed notebooks")
     rep.add_argument("--out", help="where executed notebooks go (default: in place, or runs/<mode>/)")
     rep.set_defaults(func=cmd_reproduce)
 

@@ -19,6 +19,10 @@ the output folder); a data root given to :func:`run` reaches the kernel as
 Modes: ``full`` rewrites ``notebooks/`` and ``figures/`` (the committed results);
 ``lesson`` and ``quick`` write ``runs/<mode>/`` and ``runs/<mode>/figures/``.
 
+A person's own posts (``data_files``, ``tagzsl reproduce --files``): each notebook's
+``DATA_FILES`` parameter gets the files (relative to the output folder), checked before any
+notebook runs; such a run writes ``runs/<mode>-own/`` in every mode, never the committed notebooks.
+
 Clean outputs: the kernel runs with ``TF_CPP_MIN_LOG_LEVEL=3`` and its own stderr is not
 echoed; from the executed notebook :func:`clean_outputs` removes TensorFlow's log lines and
 Python warnings and replaces machine paths (repository, output folder, data roots, home)
@@ -281,9 +285,29 @@ def _snippet(text: str, pattern: re.Pattern) -> str:
 
 
 # ----------------------------------------------------------------------- run
+def check_data_files(data_files) -> list[pathlib.Path]:
+    """The own-data files, absolute, each checked (exists, readable, known format, a CSV/TSV ``text``
+    column); else a :class:`tagzsl.data.user_files.DataError` in one line."""
+    from tagzsl.data import user_files
+
+    try:
+        checked = user_files.check([data_files] if isinstance(data_files, (str, pathlib.Path)) else list(data_files))
+    except user_files.DataError as err:
+        text = str(err).replace("pass --text-column NAME", "the notebooks read the column named 'text': rename yours")
+        raise user_files.DataError(text.replace("pass --data FILE [FILE ...]", "pass --files FILE [FILE ...]")) from None
+    return [path.resolve() for path, _ in checked]
+
+
+def _relative(path: pathlib.Path, folder: pathlib.Path) -> str:
+    try:
+        return os.path.relpath(path, folder)
+    except ValueError:   # another drive
+        return str(path)
+
+
 def run(only=None, quick: bool = False, mode: str | None = None, seed: int = config.DEFAULT_SEED,
         data_root=None, out_dir=None, figures_dir=None, log=print, timeout=None,
-        notebooks_dir=None) -> list[dict]:
+        notebooks_dir=None, data_files=None) -> list[dict]:
     """Execute the notebooks in ``mode`` ("full", "lesson" or "quick"; ``quick=True`` means
     "quick"); returns ``[{"notebook", "output", "seconds", "mode", "figures", "problems"}]``.
 
@@ -291,6 +315,10 @@ def run(only=None, quick: bool = False, mode: str | None = None, seed: int = con
     with the traceback, is kept as ``<name>.failed.ipynb``); Ctrl-C or SIGTERM raise
     :class:`tagzsl.folders.Interrupted`. ``log`` gets one line per notebook. The notebooks come
     from :func:`notebooks_folder`; ``runs/`` and ``figures/`` are beside that folder.
+
+    ``data_files``: a person's own files (:func:`check_data_files`, before any notebook runs),
+    written into each notebook's ``DATA_FILES`` parameter; the default output folder is then
+    ``runs/<mode>-own/`` in every mode (the committed notebooks are never overwritten).
     """
     import nbclient
     import nbformat
@@ -299,10 +327,21 @@ def run(only=None, quick: bool = False, mode: str | None = None, seed: int = con
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
     todo = notebooks(only, notebooks_dir)
+    own_files = check_data_files(data_files) if data_files is not None else None
+    if own_files is not None:
+        unable = [p.name for p in todo if "DATA_FILES" not in parameters(nbformat.read(p, as_version=4))]
+        if unable:
+            raise ValueError(f"{', '.join(unable)} take(s) no DATA_FILES parameter, so cannot run on your own "
+                             f"files; choose others with --only (e.g. --only 01 --only 02)")
     source_dir = todo[0].parent
     root = source_dir.parent
-    out_dir = pathlib.Path(out_dir or (source_dir if mode == "full" else root / "runs" / mode)).resolve()
-    figures_dir = pathlib.Path(figures_dir or (root / "figures" if mode == "full" else out_dir / "figures")).resolve()
+    in_place = mode == "full" and own_files is None
+    default_out = source_dir if in_place else root / "runs" / (f"{mode}-own" if own_files is not None else mode)
+    out_dir = pathlib.Path(out_dir or default_out).resolve()
+    if own_files is not None and out_dir == source_dir.resolve():
+        raise ValueError(f"a run on your own files does not write into {source_dir} (the committed notebooks); "
+                         "pass another --out or none (runs/<mode>-own/)")
+    figures_dir = pathlib.Path(figures_dir or (root / "figures" if in_place else out_dir / "figures")).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     figures_dir.mkdir(parents=True, exist_ok=True)
     env = kernel_env(data_root)
@@ -315,8 +354,13 @@ def run(only=None, quick: bool = False, mode: str | None = None, seed: int = con
         out = out_dir / source.name
         start = time.perf_counter()
         nb = nbformat.read(source, as_version=4)
-        set_parameters(nb, {"MODE": mode, "SEED": int(seed), "DATA_ROOT": None, "FIGURES_DIR": shown_figures})
+        values = {"MODE": mode, "SEED": int(seed), "DATA_ROOT": None, "FIGURES_DIR": shown_figures}
+        if own_files is not None:
+            values["DATA_FILES"] = [_relative(p, out_dir) for p in own_files]
+        set_parameters(nb, values)
         nb.metadata["tagzsl"] = {"mode": mode, "seed": int(seed)}  # how this copy was executed
+        if own_files is not None:
+            nb.metadata["tagzsl"]["data"] = "own files"
         before = _pngs(figures_dir)
         client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                                          resources={"metadata": {"path": str(out_dir)}})

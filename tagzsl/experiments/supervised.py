@@ -148,12 +148,17 @@ class CVResult:
     classes: list = field(default_factory=list)
 
 
-def top50(settings: Settings, root=None, seed: int = config.DEFAULT_SEED):
-    """The prepared corpus and its top-50 set: ``(prepared, raw texts, hashtags)``."""
+def top50(settings: Settings, root=None, seed: int = config.DEFAULT_SEED, files=None):
+    """The prepared corpus and its top-50 set: ``(prepared, raw texts, hashtags)``.
+
+    ``files``: a person's own files instead of the built-in corpus (:func:`tagzsl.corpus.from_files`,
+    which keeps no raw post: the "raw texts" are then the cleaned ones)."""
     from tagzsl import corpus
 
-    prep = corpus.prepare(root=root, quick=settings.quick_corpus, seed=seed, per_hashtag=settings.per_hashtag)
-    raw = prep.clean.set_index("id")["raw"].loc[prep.top["id"]].tolist()
+    prep = corpus.prepare(root=root, quick=settings.quick_corpus, seed=seed, per_hashtag=settings.per_hashtag,
+                          files=files)
+    column = "raw" if "raw" in prep.clean.columns else "text"
+    raw = prep.clean.set_index("id")[column].loc[prep.top["id"]].tolist()
     return prep, raw, prep.top["hashtag"].tolist()
 
 

@@ -194,10 +194,13 @@ def why_we_differ(prepared, result: CVResult, settings) -> str:
     f1 = result.per_hashtag.pivot_table(index="hashtag", columns="model", values="f1")
     deep_f1 = f1[[m for m in f1.columns if m not in BASELINES]].mean(axis=1)
     vague = [h for h in ("love", "tbt", "life", "fun", "friends", "repost") if h in deep_f1.index]
+    own = dataset.is_own(prepared)
+    data = (f"yours are {len(top):,} posts of {dataset.OWN_NAME} (notebook 01 on the same files): one collection, "
+            "so the source-only row is the most frequent label" if own else
+            f"ours are {len(top):,} tweets of {len(prepared.sources)} public collections (notebook 01), {one_source} "
+            f"of {len(sources)} labels drawing >= 90% of their tweets from one collection")
     lines = [
-        f"* Data: the paper streamed 805,031 tweets (January 2019, private); ours are {len(top):,} tweets of "
-        f"{len(prepared.sources)} public collections (notebook 01), {one_source} of {len(sources)} labels "
-        f"drawing >= 90% of their tweets from one collection.",
+        f"* Data: the paper streamed 805,031 tweets (January 2019, private); {data}.",
         f"* Tweets per label: the paper 200; ours {per_label.min()}"
         + (f"-{per_label.max()}" if per_label.max() != per_label.min() else "")
         + f" ({prepared.label_note.split(':')[0]}: {prepared.qualifying} hashtags reach 200 by the paper's rule)",
@@ -207,9 +210,10 @@ def why_we_differ(prepared, result: CVResult, settings) -> str:
         + "ours are macro averages (each hashtag counts once), so our P/R/F1 columns are not the paper's "
         + (f"(micro-averaged, ours would all equal the accuracy, e.g. {best} {t.loc[best, 'accuracy_mean']:.1f})."
            if best else "."),
-        "* Vague labels: hashtags used on any topic cannot be read from the text; mean F1 of the deep models: "
-        + ", ".join(f"#{h} {deep_f1[h]:.1f}" for h in vague) + ".",
     ]
+    if vague:
+        lines.append("* Vague labels: hashtags used on any topic cannot be read from the text; mean F1 of the deep "
+                     "models: " + ", ".join(f"#{h} {deep_f1[h]:.1f}" for h in vague) + ".")
     if "bihday" in per_label.index:
         src = sources.loc["bihday"].drop(labels=["top source (%)"], errors="ignore")
         src = src[[c for c in src.index if isinstance(src[c], (int, np.integer)) and src[c] > 0]]
