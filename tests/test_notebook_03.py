@@ -23,6 +23,13 @@ def test_notebook_03_quick(tmp_path):
     assert "ours (paper's)" in text and "(62)" in text           # Table 3 in the paper's layout, the paper's DEM 40/10
     assert "few-shot > zero-shot on 40/10 (trained methods)" in text
     assert "rank of expected" in text and "high time girls women troubled" in text   # the paper's tweets, ours beside
+    # the out-of-domain section (issue 23): ran, timed, its tables and computed verdicts shown
+    assert "held-out sources" in text and "out-of-domain section:" in text
+    assert "out of domain, hit@1 (%) against random" in text and "best at least twice random: " in text
+    assert "in domain vs out of domain, hit@1 (%):" in text and "top hub's share of top 1" in text
+    assert "chosen on validation (partitions)" in text and "out of domain skipped" not in text
+    assert not any(o.get("name") == "stderr" for c in nb["cells"] if c["cell_type"] == "code"
+                   for o in c.get("outputs", []))
     import nbformat
 
     from tagzsl.experiments import verdicts
