@@ -21,6 +21,8 @@ its tweets miss), fastText trained as the skip-gram with the 50 label hashtags h
 the reference the papers use.
 
 Intervals: over several partitions mean ± 1.96 SE (partitions); on one, Wilson's 95%.
+The protocols, runs, tables and verdicts are :mod:`tagzsl.experiments.zero_shot_ood_report`'s,
+shared with notebook 03's out-of-domain section; this script adds the vector comparison and --gru.
 
     nice -n 19 python benchmarks/zero_shot_ood.py [--seed 2019] [--sources crisislex ...]
         [--in-domain 2] [--no-vectors]
