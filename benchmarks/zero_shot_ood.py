@@ -82,7 +82,12 @@ def main(argv=None):
                         help="also notebook 03's methods (GRU, lesson settings) held out on these sources")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    prepared = corpus.prepare(seed=args.seed)
+    from tagzsl.data.tweeteval import ChecksumError, CorpusUnavailableError
+
+    try:
+        prepared = corpus.prepare(seed=args.seed)
+    except (CorpusUnavailableError, ChecksumError, OSError) as err:
+        raise SystemExit(f"zero_shot_ood: the corpus is not available: {err}") from None
     frame = prepared.top.reset_index(drop=True)
     kv = prepared.vectors
     tags = frame["hashtag"].to_numpy()
