@@ -46,19 +46,30 @@ def run(model, x, batch_size: int = PREDICT_BATCH) -> np.ndarray:
         return np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
 
 
+def has_subwords(kv) -> bool:
+    """Whether ``kv`` gives any string a vector from its character n-grams (gensim
+    ``FastTextKeyedVectors`` with n-gram buckets; plain word2vec ``KeyedVectors`` do not)."""
+    ngrams = getattr(kv, "vectors_ngrams", None)
+    return bool(getattr(kv, "bucket", 0)) and ngrams is not None and len(ngrams) > 0
+
+
 def vectors_for(kv, tags) -> tuple[np.ndarray, list[str]]:
-    """Vectors of ``tags`` in ``kv``: each one's own, else composed from its segmented words
-    (:func:`tagzsl.hashtag_vectors.hashtag_vector`); and the tags for which neither exists."""
+    """Vectors of ``tags`` in ``kv``: each one's own, else, with subword vectors
+    (:func:`has_subwords`), the mean of its character n-gram vectors
+    (:func:`tagzsl.hashtag_vectors.subword_vector`: every hashtag has one), else one composed
+    from its segmented words (:func:`tagzsl.hashtag_vectors.hashtag_vector`); and the tags for
+    which none exists."""
     from tagzsl import hashtag_vectors
 
     if kv is None:
         raise ValueError("ranking candidates needs word vectors; this recommender has vectors=None")
+    mode = "subword" if has_subwords(kv) else "auto"
     out, missing = np.zeros((len(tags), kv.vector_size), "float32"), []
     for i, tag in enumerate(tags):
         if tag in kv.key_to_index:
             out[i] = kv[tag]
             continue
-        vector = hashtag_vectors.hashtag_vector(kv, tag)
+        vector = hashtag_vectors.hashtag_vector(kv, tag, mode)
         if vector is None:
             missing.append(tag)
         else:

@@ -16,25 +16,30 @@ Methods (``method=``), all with the same ``fit``, ``recommend``, ``save`` and ``
 * zero-shot rankers (section 6): ``conse``, ``eszsl``, ``dem`` (word space): trained on seen
   hashtags, they rank any candidate hashtag by its word vector.
 
-Hubness: ConSE rankings (``conse``, and a supervised model with ``candidates=``) are centred
-(``hubness="centre"``, the default; :func:`tagzsl.hashtag_vectors.centred_cosine`): tweet vectors
-on the mean ConSE vector of the training tweets (computed by ``fit``, saved as
-``centring.npz``), candidate vectors on the candidate list's mean. ``benchmarks/hubness.py``
-measured that this raises hit@1/2/5 for ConSE and word2vec similarity on every split; CSLS
-helped less. (That benchmark's ConSE took its seen-hashtag probabilities from a logistic
-regression on mean word vectors; the ConSE score is the same.) ``hubness="none"`` turns it off.
-It is not applied where it was not measured: ESZSL, DEM, #TagSpace/WSABIE and a supervised
-model's own probabilities are ranked as trained.
+Hubness (one candidate on top of nearly every tweet whatever it says): every ranking by word
+vectors is corrected, in one place (:meth:`tagzsl.backends.Backend.scores`): ``conse``,
+``eszsl`` and ``dem`` always (trained hashtags or ``candidates=``), a supervised model with
+``candidates=``. ``fit`` keeps the model's outputs for a seeded sample of up to 2,000 training
+tweets (``reference_``, saved as ``reference.npz``); their scores against the same candidates
+are the reference of :func:`tagzsl.hubness.correct`. ``hubness=`` is one of
+:data:`tagzsl.hubness.CORRECTIONS`, by default :data:`tagzsl.hubness.DEFAULT` (``"normalise"``:
+each candidate's scores as z-scores of its reference scores; that module says what
+``benchmarks/zero_shot_ood.py`` measured); ``"none"`` ranks as trained. #TagSpace/WSABIE and a
+supervised model's own probabilities (no ``candidates=``) are ranked as trained. A folder saved
+before the reference ranks as it did (ConSE centred on ``centring.npz`` if it has one).
 
-A candidate hashtag without a word vector gets one composed from its segmented words
-(:func:`tagzsl.hashtag_vectors.hashtag_vector`); one for which none can be composed is left
+A candidate hashtag without a word vector of its own gets, with fastText vectors (gensim
+``FastTextKeyedVectors``: :func:`tagzsl.embeddings.train_fasttext`, a fastText ``.bin``), the
+mean of its character n-gram vectors (every hashtag has one; saved with the model); with
+word2vec vectors one composed from its segmented words
+(:func:`tagzsl.hashtag_vectors.hashtag_vector`), and one for which none can be composed is left
 out with a :class:`MissingVectorWarning`. A text that cleans to nothing (empty, emoji only,
 hashtags and links only) gets an :class:`Unusable` entry instead of a ranking; the others are
 still ranked. Saving writes a folder without pickles (:mod:`tagzsl.storage`).
 
 Each group of methods has one backend (:mod:`tagzsl.backends`) that owns its fit, scores, save and
 load; the recommender picks it once from ``method`` and does what all families share (cleaning,
-candidates, top-k, the folder's ``config.json``, ``vectors.npz`` and ``centring.npz``).
+candidates, top-k, the folder's ``config.json``, ``vectors.npz`` and ``reference.npz``).
 """
 from __future__ import annotations
 import dataclasses
@@ -42,10 +47,10 @@ import pathlib
 import warnings
 
 from tagzsl import backends, config, hparams as hp_check, preprocess, ranking, storage
-from tagzsl.backends import Backend
+from tagzsl.backends import Backend, checks
+from tagzsl.hubness import CORRECTIONS as HUBNESS, DEFAULT as DEFAULT_HUBNESS
 
 METHODS = hp_check.METHODS
-HUBNESS = ("centre", "none")
 PREDICT_BATCH = ranking.PREDICT_BATCH
 _PARAMS = ("method", "vectors", "seed", "hubness")
 
@@ -79,6 +84,11 @@ def _learned(name: str, doc: str) -> property:
     return property(get, doc=doc)
 
 
+def _check_hubness(hubness) -> None:
+    if hubness not in HUBNESS:
+        raise ValueError(f"hubness must be one of {', '.join(HUBNESS)}; got {hubness!r}")
+
+
 def _as_cleaned(texts) -> list[str]:
     """Texts already cleaned (strings, or lists of tokens), checked non-empty."""
     out = [" ".join(t) if isinstance(t, (list, tuple)) else t for t in texts]
@@ -100,7 +110,8 @@ class Recommender:
             Embedding initialiser, and the hashtag vectors that ``candidates=`` and the zero-shot
             methods need (required for those).
         seed: every random choice of training derives from it.
-        hubness: ``"centre"`` (default) centres ConSE rankings (module docstring); ``"none"``.
+        hubness: the correction of rankings by word vectors, one of :data:`HUBNESS`; default
+            :data:`tagzsl.hubness.DEFAULT` (module docstring); ``"none"``: as trained.
         **hparams: the method's hyper-parameters: :class:`tagzsl.supervised.Classifier`
             arguments (supervised), :func:`tagzsl.tagspace.train` arguments plus ``min_count``
             (hashtags seen fewer times are dropped; #TagSpace), or
@@ -108,14 +119,15 @@ class Recommender:
 
     Learned state: ``backend_`` (the method's :class:`tagzsl.backends.Backend`), and read
     from it ``hashtags_`` (the hashtags it was trained on), ``history_``, ``vocabulary_``,
-    ``centring_`` and its parts (``classifier_``; ``model_``, ``encoder_``; ``model_``,
+    ``reference_`` (``centring_`` of an older folder) and its parts (``classifier_``; ``model_``, ``encoder_``; ``model_``,
     ``vectorizer_``, ``arrays_``); ``mode_`` (``"quick"``/``"full"`` when ``tagzsl train`` set it).
     """
 
     hashtags_ = _learned("hashtags_", "The hashtags it was trained on (the columns it ranks).")
     history_ = _learned("history_", "Training history (per-epoch figures).")
     vocabulary_ = _learned("vocabulary_", "The words the model reads.")
-    centring_ = _learned("centring_", "The training tweets' mean ConSE vector, or None.")
+    reference_ = _learned("reference_", "Model outputs of a sample of training tweets (hubness reference), or None.")
+    centring_ = _learned("centring_", "A folder saved before the reference: its training tweets' mean ConSE vector.")
     classifier_ = _learned("classifier_", "Supervised: the trained tagzsl.supervised.Classifier.")
     model_ = _learned("model_", "#TagSpace and zero-shot: the Keras model.")
     encoder_ = _learned("encoder_", "#TagSpace: the word and hashtag encoder.")
@@ -123,7 +135,8 @@ class Recommender:
     arrays_ = _learned("arrays_", "Zero-shot: the seen hashtags' vectors ('seen') and ESZSL's 'W'.")
 
     def __init__(self, method: str = "gru_attention", vectors=None, seed: int = config.DEFAULT_SEED,
-                 hubness: str = "centre", **hparams):
+                 hubness: str = DEFAULT_HUBNESS, **hparams):
+        _check_hubness(hubness)
         self.method = method
         self.vectors = vectors
         self.seed = seed
@@ -177,8 +190,7 @@ class Recommender:
         output, or lists of tokens) and are not cleaned again."""
         if self.method not in METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
-        if self.hubness not in HUBNESS:
-            raise ValueError(f"hubness must be one of {', '.join(HUBNESS)}; got {self.hubness!r}")
+        _check_hubness(self.hubness)
         hp_check.check(self.method, self.hparams)
         texts = [texts] if isinstance(texts, str) else list(texts)
         hashtags = [hashtags] if isinstance(hashtags, str) else list(hashtags)
@@ -260,7 +272,7 @@ class Recommender:
         cfg = {"format": storage.FORMAT, "format_version": storage.FORMAT_VERSION, "tagzsl_version": config.VERSION,
                "params": params, "hashtags": self.hashtags_, "has_vectors": self.vectors is not None,
                "mode": getattr(self, "mode_", None), "history": self.history_,
-               "centring": self.centring_ is not None}
+               "centring": self.centring_ is not None, "reference": self.reference_ is not None}
 
         def write(tmp):
             if self.vectors is not None:
@@ -268,6 +280,8 @@ class Recommender:
             self.backend_.write(tmp)
             if cfg["centring"]:
                 storage.write_arrays(tmp / storage.CENTRING, {"tweet_mean": self.centring_})
+            if cfg["reference"]:
+                storage.write_arrays(tmp / storage.REFERENCE, {"outputs": self.reference_})
             storage.write_json(tmp / storage.CONFIG, cfg)  # last: marks a complete folder
 
         return storage.write_folder(directory, write, overwrite=overwrite)
@@ -294,12 +308,15 @@ class Recommender:
             rec._vectors_file = storage.check_npz(directory / storage.VECTORS, "not a word-vector file")
         backend = rec._backend()
         backend.hashtags_, backend.history_, rec.mode_ = list(hashtags), cfg.get("history", {}), cfg.get("mode")
-        if cfg.get("centring"):  # folders saved before the hubness correction rank without it
+        if cfg.get("centring"):  # folders saved before the reference (ConSE centring)
             backend.centring_ = storage.read_vector(directory / storage.CENTRING, "tweet_mean")
+        if cfg.get("reference"):  # folders saved before it rank as they did
+            backend.reference_ = storage.read_matrix(directory / storage.REFERENCE, "outputs")
         vocabulary = storage.read_json(directory / storage.VOCABULARY)
         if not isinstance(vocabulary, list) or len(vocabulary) < 3 or not all(isinstance(w, str) for w in vocabulary):
             raise storage.ModelFolderError(f"{directory / storage.VOCABULARY} is not a vocabulary (a list of words): "
                                            f"the file is damaged; {storage.RETRAIN}")
         backend.read(directory, vocabulary)
+        checks.check_reference(directory, backend)
         rec.backend_ = backend
         return rec

@@ -3,9 +3,14 @@
 Nothing in a model folder is a pickle, so loading one cannot execute code:
 
 * ``config.json`` (method, hyper-parameters, hashtags, history), ``vocabulary.json``;
-* ``vectors.npz``: the word vectors as ``words`` (unicode array) and ``matrix`` (float32);
+* ``vectors.npz``: the word vectors as ``words`` (unicode array) and ``matrix`` (float32); for
+  fastText vectors also their character n-gram vectors ``ngrams`` and ``ngram_sizes``
+  (``min_n``, ``max_n``), so a hashtag never seen still gets a vector after loading;
 * ``arrays.npz``: any other arrays (ESZSL's map, #TagSpace's weights, ...);
-* ``centring.npz``: ``tweet_mean``, the training tweets' mean ConSE vector (hubness correction);
+* ``reference.npz``: ``outputs``, the model's outputs for a sample of training tweets (the
+  hubness correction's reference);
+* ``centring.npz`` (folders saved before ``reference.npz``): ``tweet_mean``, the training
+  tweets' mean ConSE vector;
 * ``model.keras``: a Keras archive, loaded with ``safe_mode=True`` (no Python lambdas).
 
 Every ``.npz`` is read with ``allow_pickle=False``. Each reader turns a damaged file into a
@@ -24,7 +29,7 @@ from tagzsl import folders
 FORMAT = "tagzsl-recommender"
 FORMAT_VERSION = 2
 CONFIG, VOCABULARY, VECTORS, ARRAYS, MODEL = "config.json", "vocabulary.json", "vectors.npz", "arrays.npz", "model.keras"
-CENTRING = "centring.npz"
+CENTRING, REFERENCE = "centring.npz", "reference.npz"
 RETRAIN = "retrain it with `tagzsl train`"
 
 
@@ -58,9 +63,13 @@ def write_json(path, value) -> None:
 
 
 def write_vectors(path, kv) -> None:
-    """Word vectors as ``words`` + ``matrix`` in an ``.npz`` (no pickle)."""
-    words = np.asarray(list(kv.index_to_key), dtype=str)
-    np.savez(path, words=words, matrix=np.asarray(kv.vectors, dtype="float32"))
+    """Word vectors as ``words`` + ``matrix`` in an ``.npz`` (no pickle); fastText vectors with
+    their n-gram vectors too (``ngrams``, ``ngram_sizes``)."""
+    arrays = {"words": np.asarray(list(kv.index_to_key), dtype=str), "matrix": np.asarray(kv.vectors, dtype="float32")}
+    ngrams = getattr(kv, "vectors_ngrams", None)
+    if getattr(kv, "bucket", 0) and ngrams is not None and len(ngrams):
+        arrays.update(ngrams=np.asarray(ngrams, dtype="float32"), ngram_sizes=np.array([kv.min_n, kv.max_n]))
+    np.savez(path, **arrays)
 
 
 def _layers(layer):
@@ -165,17 +174,36 @@ def read_vector(path, name: str) -> np.ndarray:
     return vector.astype("float32")
 
 
+def read_matrix(path, name: str) -> np.ndarray:
+    """The 2-d float array ``name`` (at least one row, finite) from an ``.npz``; one line naming the file if not."""
+    matrix = _npz(path, "not an array archive").get(name)
+    if matrix is None or matrix.ndim != 2 or not len(matrix) or not np.isfinite(matrix).all():
+        raise ModelFolderError(f"{path} has no usable {name!r} matrix; {RETRAIN}")
+    return matrix.astype("float32")
+
+
 def read_vectors(path):
-    """Gensim ``KeyedVectors`` rebuilt from a :func:`write_vectors` file."""
+    """Gensim ``KeyedVectors`` rebuilt from a :func:`write_vectors` file (``FastTextKeyedVectors``
+    when it holds n-gram vectors)."""
     from gensim.models import KeyedVectors
+    from gensim.models.fasttext import FastTextKeyedVectors
 
     data = _npz(path, "not a word-vector file")
-    words, matrix = data.get("words"), data.get("matrix")
+    words, matrix, ngrams, sizes = (data.get(k) for k in ("words", "matrix", "ngrams", "ngram_sizes"))
     if words is None or matrix is None or matrix.ndim != 2 or len(words) != len(matrix):
         raise ModelFolderError(f"{path} is corrupt (not a word-vector file: expected 'words' and a "
                                f"matching 'matrix'); {RETRAIN}")
-    kv = KeyedVectors(vector_size=matrix.shape[1])
+    if ngrams is None:
+        kv = KeyedVectors(vector_size=matrix.shape[1])
+    elif (ngrams.ndim != 2 or ngrams.shape[1] != matrix.shape[1] or not len(ngrams) or sizes is None
+          or sizes.shape != (2,) or not 1 <= sizes[0] <= sizes[1]):
+        raise ModelFolderError(f"{path} is corrupt (its subword vectors: expected 'ngrams' as wide as "
+                               f"'matrix' and 'ngram_sizes' = min_n, max_n); {RETRAIN}")
+    else:
+        kv = FastTextKeyedVectors(matrix.shape[1], int(sizes[0]), int(sizes[1]), len(ngrams))
     kv.add_vectors([str(w) for w in words], matrix.astype("float32"))
+    if ngrams is not None:
+        kv.vectors_ngrams = ngrams.astype("float32")
     return kv
 
 

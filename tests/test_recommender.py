@@ -179,8 +179,9 @@ def test_sklearn_params_and_clone(data):
 
 
 def hand_made_conse(hubness):
-    """A ConSE recommender built by hand: seen hashtags x and y, a model that returns fixed
-    probabilities, and a hub candidate (1, 1, 0) near every mix of x and y."""
+    """A ConSE recommender as a folder saved before the hubness reference loads: seen hashtags x
+    and y, a model that returns fixed probabilities, the training tweets' mean ConSE vector
+    (``centring_``) and no ``reference_``; a hub candidate (1, 1, 0) near every mix of x and y."""
     from gensim.models import KeyedVectors
 
     from tagzsl import models
@@ -203,7 +204,7 @@ def hand_made_conse(hubness):
     return rec
 
 
-def test_centring_takes_a_hub_candidate_out_of_every_tweets_first_place():
+def test_a_folder_saved_before_the_reference_keeps_its_conse_centring():
     texts, candidates = ["goal goal", "vote vote"], ["hub", "nearx", "neary"]
     raw = hand_made_conse("none").recommend(texts, k=3, candidates=candidates)
     assert [r[0][0] for r in raw] == ["hub", "hub"]                  # uncorrected ConSE: the hub wins both
@@ -213,22 +214,25 @@ def test_centring_takes_a_hub_candidate_out_of_every_tweets_first_place():
 
 
 @pytest.mark.parametrize("method", ["conse", "gru_attention"])
-def test_the_training_tweet_mean_for_centring_is_saved_and_loaded(method, data, split, tmp_path):
+def test_the_hubness_reference_is_saved_and_loaded(method, data, split, tmp_path):
     rec = fitted(method, data, split)
-    assert rec.hubness == "centre" and rec.centring_.shape == (data[1].vector_size,)
+    assert rec.hubness == "normalise" and rec.centring_ is None
+    assert rec.reference_.shape == (len(split[0]), len(rec.hashtags_))  # fewer than 2,000 tweets: all
     path = rec.save(tmp_path / method)
-    assert (path / "centring.npz").is_file()
-    np.testing.assert_array_equal(Recommender.load(path).centring_, rec.centring_)
-    (path / "centring.npz").write_bytes(b"truncated")
-    with pytest.raises(storage.ModelFolderError, match="centring.npz is corrupt or truncated"):
+    assert (path / "reference.npz").is_file() and not (path / "centring.npz").exists()
+    np.testing.assert_array_equal(Recommender.load(path).reference_, rec.reference_)
+    (path / "reference.npz").write_bytes(b"truncated")
+    with pytest.raises(storage.ModelFolderError, match="reference.npz is corrupt or truncated"):
         Recommender.load(path)
 
 
-def test_centring_is_not_applied_where_it_was_not_measured(data, split):
-    for method in ("eszsl", "dem", "wsabie"):
-        assert getattr(fitted(method, data, split), "centring_", None) is None
-    with pytest.raises(ValueError, match="hubness must be one of centre, none"):
-        Recommender("conse", vectors=data[1], hubness="csls").fit(["a b c"], ["x"])
+def test_every_ranker_by_word_vectors_keeps_a_reference_and_tagspace_none(data, split):
+    for method in ("eszsl", "dem"):
+        assert fitted(method, data, split).reference_ is not None
+    assert fitted("wsabie", data, split).reference_ is None
+    Recommender("conse", vectors=data[1], hubness="csls")  # every correction of tagzsl.hubness
+    with pytest.raises(ValueError, match="hubness must be one of none, centre, csls, normalise"):
+        Recommender("conse", vectors=data[1], hubness="zscore")
 
 
 def test_top_k_is_the_stable_full_sort_cut_at_k_ties_included():

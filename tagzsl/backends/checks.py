@@ -52,6 +52,17 @@ def check_zero_shot(directory, rec, vocabulary) -> None:
         check_fits(directory, rec.model_, vocabulary, features=W.shape[0])
 
 
+def check_reference(directory, backend) -> None:
+    """The hubness reference (``reference.npz``, if any) has one column per model output."""
+    reference = backend.reference_
+    if reference is None:
+        return
+    width = backend.output_width if backend.by_vector else None  # #TagSpace ranks without one
+    if reference.shape[1] != width:
+        raise mismatch(directory, storage.REFERENCE, f"holds {reference.shape[1]} outputs per tweet but the "
+                       f"model {f'gives {width}' if width else 'takes none'}")
+
+
 def read_tagspace(directory, method: str, hashtags, vocabulary, hparams) -> tuple:
     """``(model, encoder)`` of a #TagSpace/WSABIE folder: the model rebuilt from its
     hyper-parameters and ``arrays.npz``'s weights, their shapes checked first."""

@@ -1,6 +1,8 @@
 """The supervised family (Kumar et al. 2019, section 5): ``ann``, ``cnn``, ``gru``,
 ``gru_attention``, ``transformer``, a :class:`tagzsl.supervised.Classifier` with one hashtag
-per tweet; other candidates are ranked from its probabilities by ConSE."""
+per tweet. Without candidates it ranks its trained hashtags by its own probabilities (untouched);
+with ``candidates=`` its probabilities rank any hashtags by ConSE, hubness-corrected
+(:meth:`tagzsl.backends.base.Backend.scores`)."""
 from __future__ import annotations
 
 import numpy as np
@@ -16,14 +18,14 @@ class Supervised(base.Backend):
         self.classifier_ = supervised.Classifier(self.method, seed=self.seed, vectors=kv, **self.hparams)
         self.classifier_.fit(cleaned, base.first_labels(tag_lists))
         self.hashtags_, self.history_ = list(self.classifier_.classes_), self.classifier_.history_
-        if kv is not None:  # candidates= ranks by ConSE: the training tweets' mean for centring
-            self.centring_ = self.tweet_mean(kv, self.classifier_.predict_proba(cleaned, ranking.PREDICT_BATCH))
+        self.keep_reference(cleaned)  # candidates= ranks by ConSE, corrected against these
 
-    def scores(self, cleaned, names, vectors, kv) -> np.ndarray:
-        probs = self.classifier_.predict_proba(cleaned, ranking.PREDICT_BATCH)
-        if vectors is None:
-            return probs
-        return self.conse(probs, ranking.vectors_for(kv, self.hashtags_)[0], vectors)
+    def outputs(self, cleaned) -> np.ndarray:
+        return self.classifier_.predict_proba(cleaned, ranking.PREDICT_BATCH)
+
+    @property
+    def output_width(self) -> int:
+        return len(self.hashtags_)
 
     @property
     def vocabulary_(self) -> list[str]:

@@ -1,7 +1,8 @@
 """The zero-shot family (Kumar et al. 2019, section 6): ``conse``, ``eszsl``, ``dem`` in the
 word space. A GRU is trained on the seen hashtags; any candidate hashtag is ranked by its word
 vector (ConSE: the seen-hashtag probabilities' embedding; ESZSL: a bilinear map; DEM: the
-nearest hashtag to the tweet's learned word-space vector)."""
+nearest hashtag to the tweet's learned word-space vector), the trained hashtags too; every
+ranking is hubness-corrected (:meth:`tagzsl.backends.base.Backend.scores`)."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,6 +12,8 @@ from tagzsl.backends import base, checks
 
 
 class ZeroShot(base.Backend):
+    trained_by_vector = True
+
     def settings(self):
         from tagzsl.zsl_training import TrainingSettings
 
@@ -40,7 +43,6 @@ class ZeroShot(base.Backend):
         self.history_ = {k: [float(v) for v in vals] for k, vals in gru.history.history.items()}
         if self.method == "conse":
             self.model_, self.arrays_ = gru, {"seen": seen}
-            self.centring_ = self.tweet_mean(kv, ranking.run(gru, ids))
         elif self.method == "eszsl":
             self.model_ = models.feature_extractor(gru)
             feats = ranking.run(self.model_, ids)
@@ -51,19 +53,30 @@ class ZeroShot(base.Backend):
             dem = zsl_training.train_dem(encoder, ids, seen[y], settings, seed=self.seed, labels=y,
                                          hashtag_branch=keras.layers.UnitNormalization(name="unit_hashtag"))
             self.model_, self.arrays_ = dem.tweet_encoder, {"seen": seen}
+        self.keep_reference(cleaned)
 
-    def scores(self, cleaned, names, vectors, kv) -> np.ndarray:
+    def outputs(self, cleaned) -> np.ndarray:
+        """ConSE: seen-hashtag probabilities; ESZSL: GRU features; DEM: word-space encodings."""
         from tagzsl import models
 
-        if vectors is None:  # the trained hashtags: their vectors are saved with the model
-            vectors = self.arrays_["seen"]
-        out = ranking.run(self.model_, models.vectorize(self.vectorizer_, cleaned))
+        return ranking.run(self.model_, models.vectorize(self.vectorizer_, cleaned))
+
+    @property
+    def output_width(self) -> int:
         if self.method == "conse":
-            return self.conse(out, self.arrays_["seen"], vectors)
+            return len(self.hashtags_)
+        return self.arrays_["W"].shape[0] if self.method == "eszsl" else self.arrays_["seen"].shape[1]
+
+    def seen_vectors(self, kv) -> np.ndarray:
+        return self.arrays_["seen"]  # saved with the model
+
+    def vector_scores(self, outputs, vectors, seen) -> np.ndarray:
+        if self.method == "conse":
+            return super().vector_scores(outputs, vectors, seen)
         if self.method == "eszsl":
-            return (out.astype("float64") @ self.arrays_["W"] @ vectors.astype("float64").T).astype("float32")
+            return (outputs.astype("float64") @ self.arrays_["W"] @ vectors.astype("float64").T).astype("float32")
         g = embeddings.unit_rows(vectors).astype("float64")  # DEM: nearest in the word space
-        f = out.astype("float64")
+        f = outputs.astype("float64")
         return (-((f ** 2).sum(1, keepdims=True) - 2 * f @ g.T + (g ** 2).sum(1)[None, :])).astype("float32")
 
     @property
