@@ -91,9 +91,12 @@ def _slug(label) -> str:
 
 
 def cache_path(seed=config.DEFAULT_SEED, methods=None) -> pathlib.Path:
-    """Where the demo models for these settings live (the key changes with any setting)."""
+    """Where the demo models for these settings live (the key changes with any setting, the
+    hubness correction the Recommender applies by default included)."""
+    from tagzsl import hubness
+
     methods = methods_for() if methods is None else methods
-    key = json.dumps([FORMAT_VERSION, config.VERSION, "Recommender", seed, methods], sort_keys=True)
+    key = json.dumps([FORMAT_VERSION, config.VERSION, "Recommender", seed, methods, hubness.DEFAULT], sort_keys=True)
     return config.cache_dir() / "demo" / hashlib.sha256(key.encode()).hexdigest()[:12]
 
 

@@ -227,6 +227,15 @@ def test_cache_path_changes_with_the_settings(isolated_cache):
     assert str(demo.cache_path(1)).startswith(str(isolated_cache))
 
 
+def test_cache_path_changes_with_the_default_hubness_correction(isolated_cache, monkeypatch):
+    """Models cached under another default correction are not served as today's (they retrain)."""
+    from tagzsl import hubness
+
+    before = demo.cache_path(1)
+    monkeypatch.setattr(hubness, "DEFAULT", "centre")
+    assert demo.cache_path(1) != before
+
+
 def test_cli_registers_demo():
     from tagzsl.cli import build_parser
 
