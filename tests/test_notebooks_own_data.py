@@ -86,7 +86,8 @@ def test_notebook_runs_on_own_posts_in_quick_mode(own, tmp_path, only, says):
     path = tmp_path / "out" / result["notebook"]
     nb = nbformat.read(path, as_version=4)
     assert verdicts.notebook_problems(nb) == []                        # no stderr, NaN, wrong verdict
-    assert reproduce.parameters(nb)["DATA_FILES"] == ["../posts.jsonl"]   # relative: no machine path
+    [given] = reproduce.parameters(nb)["DATA_FILES"]             # relative to the notebook: no machine path
+    assert given.startswith("..") and (tmp_path / "out" / given).resolve() == own.resolve()
     assert nb.metadata["tagzsl"]["data"] == "own files"
     text = outputs_text(path)
     for expected in says:
@@ -170,3 +171,31 @@ def test_reproduce_help_says_where_own_data_runs_go(capsys):
         cli.main(["reproduce", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "--files FILE [FILE ...]" in out and "runs/<mode>-own/" in out and "never over the committed notebooks" in out
+
+
+def test_notebook_01_helpers_give_one_source_tables_and_lines_on_own_posts(tmp_path, isolated_cache):
+    """What notebook 01's cells call, on a corpus from one's own files (fast: no notebook)."""
+    from tagzsl import corpus, embeddings
+    from tagzsl.experiments import dataset
+
+    prep = corpus.prepare(files=[write_posts(tmp_path / "posts.jsonl")], quick=True, seed=5)
+    assert dataset.is_own(prep)
+    card = dataset.data_card(prep)
+    assert list(card.index) == ["own"] and card.loc["own", "posts read"] == 1200 and card.loc["own", "files"] == "posts.jsonl"
+    assert card.loc["own", "distinct hashtags"] == 52 and card.loc["own", "posts in the language asked for"].startswith("–")
+    funnel = dataset.funnel(prep)
+    assert list(funnel.columns) == ["own", "kept (% of raw)"] and funnel["own"].iloc[0] == 1200
+    table1 = dataset.table1_beside_paper(prep)
+    assert table1.loc["Cleaned sampled tweets", "ours"] == "–" and table1.loc["Total collected tweets", "ours"] == 1200
+    assert "your own files" in table1.loc["Total collected tweets", "note"]
+    assert dataset.exclusion_summary(prep) is None and dataset.excluded_hashtags(prep) is None
+    assert "not looked for" in dataset.exclusion_note(prep)
+    assert "posts.jsonl" in dataset.run_line("quick", 5, None, [tmp_path / "posts.jsonl"], dataset.QUICK)
+    assert "1,200 posts read" in dataset.read_note(prep) and list(dataset.read_report(prep).index) == ["posts.jsonl"]
+    labels = dataset.label_sources(prep.top)
+    assert dataset.label_sources_note(labels).startswith("one source (your own files)")
+    assert dataset.probes(prep, ("love", "maga")) == prep.hashtags[:6]       # the label set's, not the corpus's
+    missing = embeddings.hashtag_vectors(prep.vectors, prep.hashtags)[1]
+    lines = dataset.summary(prep, card, table1, labels, missing, "quick")
+    assert lines[0] == "* 1,200 posts read from your own files; 1,200 kept after the funnel (100.0%)."
+    assert "your own files" in dataset.word2vec_note(prep, "quick") and not any("NaN" in x for x in lines)
