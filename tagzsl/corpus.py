@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
+import dataclasses
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -26,7 +27,10 @@ from tagzsl.data.sources import ALL, TWEETEVAL_ONLY, resolve
 
 log = logging.getLogger(__name__)
 VERSION = 5
-__all__ = ["ALL", "TWEETEVAL_ONLY", "Prepared", "from_files", "prepare", "statistics"]
+__all__ = ["ALL", "TWEETEVAL_ONLY", "MIN_LABEL_POSTS", "Prepared", "from_files", "prepare", "statistics"]
+
+#: a label of one's own collection needs this many posts (5 stratified folds and a validation slice)
+MIN_LABEL_POSTS = 10
 
 
 @dataclass
@@ -107,8 +111,8 @@ def prepare(sources=ALL, root=None, n_hashtags: int = 50, per_hashtag: int = 200
         files: a person's own files instead of the built-in sources (the notebooks' ``DATA_FILES``):
             :func:`from_files` with ``text_column`` and ``lang``; ``sources`` and ``root`` are unused.
     """
-    if files is not None:
-        return from_files(files, text_column=text_column, lang=lang, n_hashtags=n_hashtags,
+    if files is not None:  # a class's own collection: as many labels as it has, up to n_hashtags
+        return from_files(files, text_column=text_column, lang=lang, n_hashtags=n_hashtags, cap_labels=True,
                           per_hashtag=per_hashtag, min_tweets=min_tweets, seed=seed,
                           w2v_epochs=w2v_epochs if w2v_epochs is not None else (1 if quick else 5))
     names = resolve(sources)
@@ -153,7 +157,7 @@ def prepare(sources=ALL, root=None, n_hashtags: int = 50, per_hashtag: int = 200
 
 def from_files(paths, text_column: str | None = None, lang: str | None = None, n_hashtags: int = 50,
                per_hashtag: int = 200, min_tweets: int = 200, seed: int = config.DEFAULT_SEED,
-               vectors=None, w2v_epochs: int = 5, progress: bool = False) -> Prepared:
+               vectors=None, w2v_epochs: int = 5, progress: bool = False, cap_labels: bool = False) -> Prepared:
     """A :class:`Prepared` from a person's own files (the streamed path, :mod:`tagzsl.own_data`).
 
     ``paths``: Twitter JSON lines, CSV/TSV (``text_column``) or plain-text files, gzip allowed;
@@ -163,6 +167,9 @@ def from_files(paths, text_column: str | None = None, lang: str | None = None, n
     ``hashtags``, ``source`` = ``"own"``), ``top`` the paper's label set (or its fallback),
     ``steps`` the funnel, ``report`` what each file gave; ``raw`` holds the same posts as ``clean``
     with their cleaned text (raw posts are streamed, never held); ``encoded`` is the on-disk corpus.
+    ``cap_labels`` (the notebooks' ``DATA_FILES``): a collection with fewer than ``n_hashtags``
+    hashtags carried by >= :data:`MIN_LABEL_POSTS` posts gets a label set of those it has (said
+    in ``label_note``) instead of an error.
     Raises :class:`tagzsl.own_data.DataError` (one line) for unusable input.
     """
     from tagzsl import own_data, own_training, own_vectors
@@ -174,8 +181,16 @@ def from_files(paths, text_column: str | None = None, lang: str | None = None, n
     tokens = [[words[i] for i in ids] for ids in token_ids]
     clean = pd.DataFrame({"id": list(map(int, rows)), "text": [" ".join(t) for t in tokens], "tokens": tokens,
                           "hashtags": [[tags[i] for i in ids] for ids in tag_ids], "source": "own"})
+    capped = None
+    if cap_labels:
+        eligible = int((encoded.tag_counts() >= MIN_LABEL_POSTS).sum())
+        if 2 <= eligible < n_hashtags:
+            capped, n_hashtags = n_hashtags, eligible
     labels = own_training.select_labels(encoded, False, n_labels=n_hashtags, min_tweets=min_tweets,
                                     per_hashtag=per_hashtag, seed=seed)
+    if capped is not None:
+        labels = dataclasses.replace(labels, note=f"{n_hashtags} labels, not {capped}: only {n_hashtags} hashtags of "
+                                                  f"these files are on >= {MIN_LABEL_POSTS} posts; {labels.note}")
     by_id = clean.set_index("id")
     top = by_id.loc[labels.rows, ["text", "tokens", "hashtags", "source"]].reset_index()
     top.insert(3, "hashtag", labels.hashtags)

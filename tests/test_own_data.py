@@ -249,3 +249,19 @@ def test_a_killed_build_is_removed_by_the_next_run(tmp_path, cache):
     (stale / "tokens.bin").write_bytes(b"half")
     encode([write_json(tmp_path / "p.jsonl.gz", posts(10))])
     assert not stale.exists() and not [p for p in leftovers(cache) if ".tmp-" in p]
+
+
+def test_notebook_data_files_take_the_labels_a_small_collection_has(tmp_path, cache):
+    """``prepare(files=...)`` (the notebooks' DATA_FILES) gives a collection with fewer than 50
+    qualifying hashtags a label set of those it has, and says so; the API's ``from_files`` keeps
+    refusing, in one line, a label count the data cannot give."""
+    from tagzsl import corpus
+    from tagzsl.own_data import DataError
+
+    items = posts(60) + [(t, "rare") for t, _ in posts(3, seed=1, tags=("football",))]
+    path = write_json(tmp_path / "p.jsonl.gz", [(t + (" #rare" if tag == "rare" else ""), tag) for t, tag in items])
+    prepared = corpus.prepare(files=[path], quick=True, min_tweets=20, per_hashtag=10)
+    assert sorted(prepared.hashtags) == sorted(TOPICS)          # 20 posts each; #rare is on 3 (< 10)
+    assert prepared.label_note.startswith("3 labels, not 50: only 3 hashtags")
+    with pytest.raises(DataError, match="--labels 50 is more than"):
+        corpus.from_files([path], min_tweets=20, per_hashtag=10, w2v_epochs=1)

@@ -120,8 +120,9 @@ def demo(prepared, raw_texts, labels, settings: Settings, seed: int = config.DEF
     from tagzsl import display, hparams
     from tagzsl.recommender import MissingVectorWarning, Recommender
 
-    unseen = sorted(np.random.default_rng(seed).choice(prepared.hashtags, size=settings.demo_unseen,
-                                                       replace=False).tolist())
+    # a small label set (one's own collection) keeps at least two hashtags to train on
+    size = min(settings.demo_unseen, max(len(prepared.hashtags) - 2, 1))
+    unseen = sorted(np.random.default_rng(seed).choice(prepared.hashtags, size=size, replace=False).tolist())
     frame = pd.DataFrame({"tweet": list(raw_texts), "hashtag": list(labels)})
     is_unseen = frame["hashtag"].isin(unseen)
     held = display.safe_examples(frame[~is_unseen], "tweet", n=n, seed=seed)
