@@ -137,3 +137,62 @@ def test_cuts_say_what_a_mode_changes_from_full():
     cut = "\n".join(zs.cuts(zs.LESSON))
     assert "n_partitions: 1 (full: 5)" in cut and "units: 64 (full: 128)" in cut
     assert "splits" not in cut                                   # the lesson keeps the three splits
+
+
+# --------------------------------------------------------------------------- a label set other than 50
+@pytest.mark.parametrize("n_labels, expected", [
+    (50, zs.SPLITS),                                    # the built-in corpus: exactly the paper's splits
+    (12, ((10, 2), (7, 5), (6, 6))),                    # seen fraction 0.8, 0.6, 0.5, rounded half up
+    (20, ((16, 4), (12, 8), (10, 10))),
+    (4, ((3, 1), (2, 2))),                              # 30/20 and 25/25 both give 2/2: kept once
+    (3, ((2, 1),)),
+])
+def test_splits_scale_to_the_label_count_and_stay_the_papers_on_50(n_labels, expected):
+    splits = zs.scaled_splits(zs.SPLITS, n_labels)
+    assert splits == expected
+    for n_seen, n_unseen in splits:
+        assert n_seen + n_unseen == n_labels and n_seen >= 2 and n_unseen >= 1
+    tags = np.repeat([f"t{i:02d}" for i in range(n_labels)], 12)
+    for n_seen, n_unseen in splits:                     # every scaled split makes valid partitions
+        [part] = zs.make_partitions(tags, n_seen, 1, seed=7)
+        assert (len(part.seen), len(part.unseen)) == (n_seen, n_unseen) and part.split == f"{n_seen}/{n_unseen}"
+        zs.check_no_leak(part, tags)
+
+
+def test_too_few_labels_for_zero_shot_is_one_clear_error():
+    with pytest.raises(ValueError, match="zero-shot needs at least 3 label hashtags .* this corpus has 2"):
+        zs.scaled_splits(zs.SPLITS, 2)
+
+
+def test_scale_notes_say_what_changed_on_own_posts_and_nothing_on_the_built_in_shape():
+    builtin = pd.DataFrame({"hashtag": [f"t{i}" for i in range(50)], "source": ["a", "b"] * 25})
+    assert zs.scale_notes(builtin, zs.QUICK, zs.scaled_splits(zs.QUICK.splits, 50), seed=5) == []
+    assert zs.partition_seeds(zs.QUICK, 5, n_labels=50) == zs.partition_seeds(zs.QUICK, 5) == {
+        "40/10": [40005], "30/20": [30005], "25/25": [25005]}
+    own = pd.DataFrame({"hashtag": [f"t{i}" for i in range(12)], "source": "own"})
+    splits = zs.scaled_splits(zs.QUICK.splits, 12)
+    scaled, source = zs.scale_notes(own, zs.QUICK, splits, seed=5)
+    assert scaled.startswith("12 label hashtags, not the paper's 50: its splits 40/10, 30/20, 25/25 scaled to "
+                             "10/2, 7/5, 6/6") and "{'10/2': [10005], '7/5': [7005], '6/6': [6005]}" in scaled
+    assert zs.partition_seeds(zs.QUICK, 5, n_labels=12) == {"10/2": [10005], "7/5": [7005], "6/6": [6005]}
+    assert source.startswith("one source (own): no source-only baseline")
+
+
+def test_table3_on_a_split_the_paper_did_not_run_shows_a_dash_for_the_papers_side():
+    rows = _rows({("zero-shot", "10/2", "DEM"): [50.0], ("zero-shot", "10/2", "random"): [40.0],
+                  ("few-shot", "10/2", "ESZSL"): [60.0]})
+    table = zs.table3_layout(rows)
+    assert table.loc[("10/2", "DEM"), ("zero-shot", "hit@1")] == "50.0 (–)"
+    assert table.loc[("10/2", "ESZSL"), ("few-shot", "hit@5")] == "70.0 (–)"
+    assert table.loc[("10/2", "random"), ("zero-shot", "hit@1")] == "40.0"          # a baseline: the paper never had it
+    assert table.loc[("10/2", "DEM"), ("few-shot", "hit@1")] == "–"
+    assert "(62)" not in table.to_string() and "nan" not in table.to_string().lower()
+
+
+def test_the_papers_tweets_with_no_candidate_are_one_line_and_an_empty_table():
+    from tagzsl.experiments import zero_shot_report as report
+
+    tweets, ours = report.paper_tweets({}, [])
+    assert len(tweets) == 5 and ours.empty and list(ours.columns) == ["our top 5", "rank of expected"]
+    line = report.paper_tweet_summary(ours, 0)
+    assert line.startswith("the paper's tweets are not ranked: 0 of its Table 4 hashtags have a word vector")

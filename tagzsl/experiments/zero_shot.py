@@ -4,7 +4,8 @@ The methods (ConSE, ESZSL, DEM and the baselines) are in :mod:`tagzsl.zsl`; this
 the experiment around them:
 
 * :func:`make_partitions`: random seen/unseen partitions of the 50 hashtags (40/10, 30/20,
-  25/25 in :data:`SPLITS`), each with a seen-only training set, a seen test slice (the
+  25/25 in :data:`SPLITS`; scaled to another label set's size by :func:`scaled_splits`, e.g.
+  10/2, 7/5, 6/6 of one's own 12 hashtags), each with a seen-only training set, a seen test slice (the
   generalised setting) and 5-10 few-shot tweets per unseen hashtag; :func:`check_no_leak`
   (both in :mod:`.zero_shot_partitions`).
 * :func:`run_partition`: every method on one partition, with three baselines (random, the
@@ -29,7 +30,8 @@ import keras
 import numpy as np
 
 from tagzsl import config, display, embeddings, metrics, models
-from tagzsl.experiments.zero_shot_partitions import N_PARTITIONS, Partition, check_no_leak, make_partitions
+from tagzsl.experiments.zero_shot_partitions import (N_PARTITIONS, PAPER_LABELS, Partition, check_no_leak,  # noqa: F401
+                                                    make_partitions, scaled_splits)
 from tagzsl.experiments.zero_shot_report import (METHODS, beside_paper, summarise, table3_layout, table4,  # noqa: F401
                                                  verdict)
 from tagzsl.hashtag_vectors import centre
@@ -194,7 +196,7 @@ def run_partition(frame, kv, partition: Partition, vectorizer, embedding_matrix,
         add(setting, "random", random_scores(len(test), len(unseen), pseed))
         add(setting, "word2vec similarity", word2vec_similarity(kv, [tokens[i] for i in test], unseen_v))
         add(setting, "word2vec similarity (centred)", centre(means[test], reference) @ centre(unseen_v).T)
-    if "source" in frame:
+    if "source" in frame and frame["source"].nunique() >= 2:
         sources = frame["source"].to_numpy()
         add("few-shot", "source only", source_only_scores(sources[few], y[few] - n_seen, sources[te_f], len(unseen)))
     add_gen("random", random_scores(len(g_test), len(all_tags), pseed))
@@ -296,11 +298,14 @@ def run(frame, kv, settings: Settings = FULL, seed: int = config.DEFAULT_SEED, l
     """
     import pandas as pd
 
+    splits = scaled_splits(settings.splits, frame["hashtag"].nunique())
+    for line in scale_notes(frame, settings, splits, seed):
+        log(line)
     vectorizer, matrix = build_encoder_inputs(frame["text"], kv, settings.sequence_length)
     rows, gen, times, params, example_table = [], [], [], [], None
     p_texts, p_tokens, p_tags, p_vectors, p_missing = paper_tweet_inputs(kv)
     paper_scores = None
-    for n_seen, _ in settings.splits:
+    for n_seen, _ in splits:
         for part in make_partitions(frame["hashtag"], n_seen, settings.n_partitions, seed):
             start = time.perf_counter()
             res = run_partition(frame, kv, part, vectorizer, matrix, settings,
@@ -320,10 +325,29 @@ def run(frame, kv, settings: Settings = FULL, seed: int = config.DEFAULT_SEED, l
             "paper_tweets": {"scores": paper_scores or {}, "candidates": p_tags, "missing": p_missing}}
 
 
-def partition_seeds(settings: Settings = FULL, seed: int = config.DEFAULT_SEED) -> dict:
-    """``{"40/10": [seeds of its partitions], ...}`` as :func:`make_partitions` derives them."""
-    return {f"{s}/{u}": [seed + 1000 * s + i for i in range(settings.n_partitions)]
-            for s, u in settings.splits}
+def partition_seeds(settings: Settings = FULL, seed: int = config.DEFAULT_SEED, n_labels: int | None = None) -> dict:
+    """``{"40/10": [seeds of its partitions], ...}`` as :func:`make_partitions` derives them;
+    ``n_labels``: for a label set of that size (:func:`scaled_splits`), else ``settings.splits``."""
+    splits = settings.splits if n_labels is None else scaled_splits(settings.splits, n_labels)
+    return {f"{s}/{u}": [seed + 1000 * s + i for i in range(settings.n_partitions)] for s, u in splits}
+
+
+def scale_notes(frame, settings: Settings, splits, seed: int = config.DEFAULT_SEED) -> list[str]:
+    """What :func:`run` prints before it starts when the corpus is not the paper's shape: the
+    splits scaled to a label set other than 50 hashtags (their partitions' seeds), and no
+    source-only baseline on a corpus of one source (one's own posts). Nothing for the built-in corpus."""
+    lines = []
+    if tuple(splits) != tuple(settings.splits):
+        n_labels = frame["hashtag"].nunique()
+        seeds = partition_seeds(dataclasses.replace(settings, splits=tuple(splits)), seed)
+        lines.append(f"{n_labels} label hashtags, not the paper's {PAPER_LABELS}: its splits "
+                     f"{', '.join(f'{s}/{u}' for s, u in settings.splits)} scaled to "
+                     f"{', '.join(f'{s}/{u}' for s, u in splits)} (the same seen fraction, at least 2 seen and "
+                     f"1 unseen; partition seeds {seeds}); the paper has no numbers for them (– in its columns)")
+    if "source" in frame and frame["source"].nunique() < 2:
+        lines.append(f"one source ({', '.join(map(str, frame['source'].unique()))}): no source-only baseline "
+                     f"(it ranks hashtags by the test tweet's source)")
+    return lines
 
 
 def cuts(settings: Settings, reference: Settings = FULL) -> list[str]:

@@ -30,7 +30,7 @@ from tagzsl import config
 from tagzsl.display import dash
 from tagzsl.experiments import zero_shot_ood as ood
 from tagzsl.experiments import zero_shot_ood_methods as methods
-from tagzsl.experiments.zero_shot_partitions import make_partitions
+from tagzsl.experiments.zero_shot_partitions import make_partitions, scaled_splits
 
 KS = (1, 2, 5)
 Z = 1.96
@@ -77,7 +77,8 @@ def make_protocols(frame: pd.DataFrame, seed: int = config.DEFAULT_SEED, sources
             f"{s}: {why}" for s, why in skipped.items()))
     for p in parts:
         ood.check_ood_no_leak(p, tags, srcs)
-    in_domain = make_partitions(tags, 40, n_in_domain, seed) if n_in_domain else []
+    [(n_seen, _)] = scaled_splits(((40, 10),), len(set(tags.tolist())))     # 40/10 of the paper's 50 labels
+    in_domain = make_partitions(tags, n_seen, n_in_domain, seed) if n_in_domain else []
     return Protocols(in_domain, parts, skipped)
 
 
@@ -87,7 +88,8 @@ def describe(protocols: Protocols) -> list[str]:
              f"{len(p.train):,} training tweets, {len(p.unseen_test):,} test tweets" for p in protocols.out_of_domain]
     lines += [f"  skipped {source}: {why}" for source, why in protocols.skipped.items()]
     if protocols.in_domain:
-        lines.append(f"  in domain: {len(protocols.in_domain)} random 40/10 partition(s) of all sources' tweets")
+        lines.append(f"  in domain: {len(protocols.in_domain)} random {protocols.in_domain[0].split} partition(s) "
+                     "of all sources' tweets")
     return lines
 
 

@@ -1,7 +1,8 @@
 """The random seen/unseen partitions of notebook 03's protocol (:mod:`tagzsl.experiments.zero_shot`).
 
 :func:`make_partitions` draws them (seed ``seed + 1000 * n_seen + i`` for partition ``i``);
-:func:`check_no_leak` asserts that no seen-only training set holds an unseen-hashtag tweet or
+:func:`scaled_splits` fits the paper's splits of 50 hashtags to a label set of another size (one's
+own posts); :func:`check_no_leak` asserts that no seen-only training set holds an unseen-hashtag tweet or
 a test tweet. :mod:`tagzsl.experiments.zero_shot` re-exports both and :class:`Partition`.
 """
 from __future__ import annotations
@@ -14,6 +15,33 @@ from tagzsl import config
 
 #: Random partitions per split in full mode (the paper does not say; we take 5).
 N_PARTITIONS = 5
+#: The paper's label set: its splits (40/10, 30/20, 25/25) divide 50 hashtags.
+PAPER_LABELS = 50
+#: The fewest seen and unseen hashtags a scaled split keeps (ConSE and ESZSL need two seen ones).
+MIN_SEEN, MIN_UNSEEN = 2, 1
+
+
+def scaled_splits(splits, n_labels: int) -> tuple:
+    """``splits`` ((n_seen, n_unseen) pairs) for a label set of ``n_labels`` hashtags.
+
+    A split whose counts add up to ``n_labels`` is kept as it is (the built-in corpus's 50:
+    exactly ``splits``); any other keeps its seen fraction, rounded half up, with at least
+    :data:`MIN_SEEN` seen and :data:`MIN_UNSEEN` unseen hashtags (12 labels: 10/2, 7/5, 6/6).
+    Splits that come out equal are kept once (their partitions would be the same). Fewer than
+    ``MIN_SEEN + MIN_UNSEEN`` labels is a ``ValueError`` (one line).
+    """
+    n_labels = int(n_labels)
+    if n_labels < MIN_SEEN + MIN_UNSEEN:
+        raise ValueError(f"zero-shot needs at least {MIN_SEEN + MIN_UNSEEN} label hashtags ({MIN_SEEN} seen, "
+                         f"{MIN_UNSEEN} unseen); this corpus has {n_labels}: add posts with more hashtags")
+    out = []
+    for n_seen, n_unseen in splits:
+        if n_seen + n_unseen != n_labels:
+            n_seen = int(np.floor(n_labels * n_seen / (n_seen + n_unseen) + 0.5))
+            n_seen = min(max(n_seen, MIN_SEEN), n_labels - MIN_UNSEEN)
+        if (n_seen, n_labels - n_seen) not in out:
+            out.append((n_seen, n_labels - n_seen))
+    return tuple(out)
 
 
 @dataclass

@@ -56,11 +56,14 @@ def table3_layout(rows, ks=(1, 2, 5)) -> pd.DataFrame:
     """Table 3 in the paper's layout: one row per (split, method), columns zero-shot and few-shot
     hit@1/2/5 side by side; each cell "ours ± sd (paper's)" in percent (no sd with one partition),
     ours alone where the paper has no row, "–" where a setting has no such row (source only is
-    few-shot only)."""
-    from tagzsl import paper
+    few-shot only). A split the paper did not run (:func:`~.zero_shot_partitions.scaled_splits`
+    of a label set other than 50) shows "(–)" for the paper's side of its methods' cells."""
+    from tagzsl import display, paper
 
     shown, mean = summarise(rows, columns=tuple(f"hit@{k}" for k in ks))
     theirs = paper.table("kumar_table3").set_index(["setting", "split", "method"])
+    paper_methods = set(theirs.index.get_level_values("method"))
+    paper_splits = set(theirs.index.get_level_values("split"))
     splits = list(dict.fromkeys(rows["split"]))
     present = set(rows["method"])
     methods = [m for m in METHODS if m in present] + sorted(present - set(METHODS))
@@ -77,6 +80,8 @@ def table3_layout(rows, ks=(1, 2, 5)) -> pd.DataFrame:
                     cell = shown.loc[key, col]
                     if key in theirs.index:
                         cell += f" ({theirs.loc[key, col]:.0f})"
+                    elif split not in paper_splits and method in paper_methods:
+                        cell += f" ({display.DASH})"
                     row[(setting, col)] = cell
             if any(v != "–" for v in row.values()):
                 out[(split, method)] = row
@@ -191,6 +196,9 @@ def paper_tweets(scores: dict, candidates: list[str]) -> tuple[pd.DataFrame, pd.
                            "paper's top 5": [" ".join("#" + t.strip() for t in r) for r in theirs["recommended"]]})
     tweets.index = pd.RangeIndex(1, len(tweets) + 1, name="tweet no.")
     rows = {}
+    if not scores:      # none of the paper's hashtags has a word vector here (e.g. one's own posts)
+        empty = pd.MultiIndex.from_arrays([[], []], names=["tweet no.", "method"])
+        return tweets, pd.DataFrame(columns=["our top 5", "rank of expected"], index=empty)
     for method, s in scores.items():
         order = np.argsort(-np.asarray(s), axis=1)
         for i, expected in enumerate(theirs["hashtag"]):
@@ -203,7 +211,11 @@ def paper_tweets(scores: dict, candidates: list[str]) -> tuple[pd.DataFrame, pd.
 
 
 def paper_tweet_summary(ours: pd.DataFrame, n_candidates: int) -> str:
-    """Per method: how many of the paper's tweets get their expected hashtag in our top 1 and top 5."""
+    """Per method: how many of the paper's tweets get their expected hashtag in our top 1 and top 5;
+    one line saying they were not ranked when no method scored them (no candidate)."""
+    if ours.empty:
+        return (f"the paper's tweets are not ranked: {n_candidates} of its Table 4 hashtags have a word vector in "
+                "this corpus, so there are no candidates to rank among (its tweets and top 5 are shown alone)")
     parts = []
     for method, g in ours.groupby(level="method", sort=False):
         ranks = [r for r in g["rank of expected"] if r != "–"]
