@@ -19,12 +19,13 @@ Methods (``method=``), all with the same ``fit``, ``recommend``, ``save`` and ``
 Hubness (one candidate on top of nearly every tweet whatever it says): every ranking by word
 vectors is corrected, in one place (:meth:`tagzsl.backends.Backend.scores`): ``conse``,
 ``eszsl`` and ``dem`` always (trained hashtags or ``candidates=``), a supervised model with
-``candidates=``. ``fit`` keeps the model's outputs for a seeded sample of up to 2,000 training
-tweets (``reference_``, saved as ``reference.npz``); their scores against the same candidates
-are the reference of :func:`tagzsl.hubness.correct`. ``hubness=`` is one of
-:data:`tagzsl.hubness.CORRECTIONS`, by default :data:`tagzsl.hubness.DEFAULT` (``"normalise"``:
-each candidate's scores as z-scores of its reference scores; that module says what
-``benchmarks/zero_shot_ood.py`` measured); ``"none"`` ranks as trained. #TagSpace/WSABIE and a
+``candidates=``. ``fit`` keeps the model's outputs for a seeded sample of training tweets
+(up to :data:`tagzsl.hubness.REFERENCE_TWEETS`; ``reference_``, saved as ``reference.npz``);
+their scores against the same candidates are the reference of :func:`tagzsl.hubness.correct`.
+``hubness=`` is one of :data:`tagzsl.hubness.CORRECTIONS`, by default
+:data:`tagzsl.hubness.DEFAULT` (``"normalise"``: each candidate's scores as z-scores of its
+reference scores, so the scores shown are z-scores, not probabilities or cosines; that module
+says what ``benchmarks/zero_shot_ood.py`` measured); ``"none"`` ranks as trained. #TagSpace/WSABIE and a
 supervised model's own probabilities (no ``candidates=``) are ranked as trained. A folder saved
 before the reference ranks as it did (ConSE centred on ``centring.npz`` if it has one).
 
@@ -119,14 +120,15 @@ class Recommender:
 
     Learned state: ``backend_`` (the method's :class:`tagzsl.backends.Backend`), and read
     from it ``hashtags_`` (the hashtags it was trained on), ``history_``, ``vocabulary_``,
-    ``reference_`` (``centring_`` of an older folder) and its parts (``classifier_``; ``model_``, ``encoder_``; ``model_``,
-    ``vectorizer_``, ``arrays_``); ``mode_`` (``"quick"``/``"full"`` when ``tagzsl train`` set it).
+    ``reference_`` (``centring_`` of an older folder) and its parts (``classifier_``; ``model_``,
+    ``encoder_``; ``model_``, ``vectorizer_``, ``arrays_``); ``mode_`` (``"quick"``/``"full"``
+    when ``tagzsl train`` set it).
     """
 
     hashtags_ = _learned("hashtags_", "The hashtags it was trained on (the columns it ranks).")
     history_ = _learned("history_", "Training history (per-epoch figures).")
     vocabulary_ = _learned("vocabulary_", "The words the model reads.")
-    reference_ = _learned("reference_", "Model outputs of a sample of training tweets (hubness reference), or None.")
+    reference_ = _learned("reference_", "Model outputs of sampled training tweets (the hubness reference), or None.")
     centring_ = _learned("centring_", "A folder saved before the reference: its training tweets' mean ConSE vector.")
     classifier_ = _learned("classifier_", "Supervised: the trained tagzsl.supervised.Classifier.")
     model_ = _learned("model_", "#TagSpace and zero-shot: the Keras model.")

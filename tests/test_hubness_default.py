@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import synthetic_with_vectors
 
-from tagzsl import embeddings, hashtag_vectors, hubness, models, preprocess, ranking, storage, zsl
+from tagzsl import embeddings, hashtag_vectors, hparams, hubness, models, preprocess, ranking, storage, zsl
 from tagzsl.recommender import HUBNESS, MissingVectorWarning, Recommender
 
 pytest.importorskip("nltk")
@@ -20,7 +20,8 @@ TINY = {"supervised": {"epochs": 1, "units": 4, "sequence_length": 8},
 
 
 def tiny(method):
-    return TINY["zero_shot" if method in ("conse", "eszsl", "dem") else "supervised"]
+    """Tiny hyper-parameters of ``method``'s family: each fit takes seconds."""
+    return TINY[hparams.family(method)]
 
 
 @pytest.fixture(scope="module")
