@@ -29,8 +29,10 @@ Hubness
       tweets) and candidates (the candidate list's own mean).
 
     ``benchmarks/hubness.py`` measured both on the zero-shot protocol: centring raised hit@1/2/5
-    for word2vec similarity and ConSE on every split, CSLS less; so
-    :class:`tagzsl.recommender.Recommender` centres its ConSE rankings (``hubness="centre"``).
+    for word2vec similarity and ConSE on every split, CSLS less. The Recommender now corrects
+    every ranker at the score level instead (:mod:`tagzsl.hubness`, ``hubness.DEFAULT``:
+    per-candidate z-scores against training tweets, measured by ``benchmarks/zero_shot_ood.py``);
+    :func:`centred_cosine` still ranks folders saved with ``hubness="centre"`` before that.
 """
 from __future__ import annotations
 
