@@ -375,8 +375,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def quiet_tensorflow() -> None:
+    """Import TensorFlow with its native start-up lines kept off the terminal.
+
+    TensorFlow 2.21 writes "oneDNN custom operations are on", "Could not find cuda drivers" and
+    CPU-feature notes to file descriptor 2 from C++ before its logging is set up, whatever
+    ``TF_CPP_MIN_LOG_LEVEL`` says; a person running ``tagzsl train`` should see tagzsl's lines
+    only. The descriptor is restored before anything else runs (an import error still shows)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" in sys.modules:
+        return
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # the device probe logs its CUDA lines here
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    if args.func is not cmd_reproduce:  # train, recommend, demo load TensorFlow (reproduce's kernels are quiet)
+        quiet_tensorflow()
     return args.func(args)
 
 

@@ -403,3 +403,18 @@ def test_read_tweet_json_on_an_array_or_empty_file_warns_once_with_the_expected_
     assert len(df) == 0 and len(caplog.records) == 1
     message = caplog.records[0].getMessage()
     assert says in message and "expects JSON lines: one tweet object per line" in message and str(path) in message
+
+
+def test_tensorflow_start_up_noise_is_kept_off_the_terminal(tmp_path, monkeypatch):
+    """TensorFlow's native start-up lines (oneDNN, CUDA drivers, CPU features), written to file
+    descriptor 2 whatever TF_CPP_MIN_LOG_LEVEL says, are kept off the terminal by the command
+    line (train, recommend, demo), and stderr works again afterwards."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    code = ("import sys; from tagzsl import cli; cli.quiet_tensorflow(); import tensorflow as tf; "
+            "tf.constant(1.0) + 1; print('tagzsl line', file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0 and done.stderr.strip() == "tagzsl line", done.stderr
+    calls = []
+    monkeypatch.setattr(cli, "quiet_tensorflow", lambda: calls.append(1))
+    assert cli.main(["recommend", "hello world", "--model", str(tmp_path / "none")]) == 1
+    assert calls == [1]
