@@ -148,11 +148,15 @@ def part_functions(np, tf, opt_lib, model, x, pos, xla):
             total = tf.reduce_sum(hinge * tf.cast(found & (pos >= 0), "float32"))
         return tape.gradient(total, [post, rows_pos, rows_neg])
 
-    def gathers():
-        with tf.GradientTape() as tape:
-            got = [model.words(x), tf.gather(tags, safe), tf.gather(tags, negative)]
-            total = sum(tf.reduce_sum(g) for g in got)
-        return got + [g.values for g in tape.gradient(total, tables)]
+    def gathers(resource):
+        def fn():  # the model's own gathers read the tables densely; ``resource``: tf.gather on the variable
+            table = (lambda v: v.value) if resource else (lambda v: v)
+            with tf.GradientTape() as tape:
+                got = [tf.gather(words.value, x) if resource else model.words(x),
+                       tf.gather(table(tags), safe), tf.gather(table(tags), negative)]
+                total = sum(tf.reduce_sum(g) for g in got)
+            return got + [g.values for g in tape.gradient(total, tables)]
+        return fn
 
     def step(opt):
         def fn():
@@ -176,7 +180,10 @@ def part_functions(np, tf, opt_lib, model, x, pos, xla):
            "(d) update CNN weights (dense)": update(lazy, cnn_vars),
            "(d.1) of which: unique+segment-sum": lambda: [opt_lib.unique_rows(grads[id(t)]) for t in tables],
            "(d.2) row-wise update of 1 row/table": update(lazy, tables, one_row),
-           "(e) row gathers + their gradients": gathers}
+           "(e) row gathers + their gradients": gathers(False),
+           "(e.1) the same, gathered from the variables": gathers(True),
+           "(f) one dense read of the word table": lambda: tf.convert_to_tensor(words.value),
+           "(f) one dense read of the hashtag table": lambda: tf.convert_to_tensor(tags.value)}
     if xla:
         fns.update({"step, row-wise Adam, XLA": step(lazy), "step, dense Adam, XLA": step(dense),
                     "(a) CNN embedding fwd+bwd, XLA": cnn})
@@ -211,6 +218,9 @@ def part_costs(ts, batch, length, dim, hidden, draws, vocab, tags, word_rows, ta
             "(d.1) of which: unique+segment-sum": (rows * dim, f * 2 * rows * dim),
             "(d.2) row-wise update of 1 row/table": (adam * dim * 2, f * 7 * dim * 2),
             "(e) row gathers + their gradients": (0, f * 4 * rows * dim),
+            "(e.1) the same, gathered from the variables": (0, f * 4 * rows * dim),
+            "(f) one dense read of the word table": (0, 2 * f * vocab * dim),
+            "(f) one dense read of the hashtag table": (0, 2 * f * tags * dim),
             "(a) CNN embedding fwd+bwd, XLA": cnn}
 
 
@@ -256,6 +266,12 @@ def breakdown(args, np, tf, ts, say, peak, bw, name, dim, hidden, batch, vocab, 
     cnn = costs["(a) CNN embedding fwd+bwd"][0] / times["(a) CNN embedding fwd+bwd"]
     say(f"  the CNN alone runs at {cnn / peak:.1%} of the peak; the rest of the step ({1 - parts['(a) CNN embedding fwd+bwd'] / step:.0%} "
         f"of it) does {1 - costs['(a) CNN embedding fwd+bwd'][0] / flops:.1%} of its FLOPs")
+    reads = times["(f) one dense read of the word table"] + 2 * times["(f) one dense read of the hashtag table"]
+    say(f"  dense reads of the tables (the step reads the word table once, in keras Embedding, and the hashtag "
+        f"table twice, in first_violators and _compute_loss; after the row-wise update's first scatter TensorFlow "
+        f"keeps the tables in copy-on-read mode, so each read copies the table): {1e3 * reads:.2f} ms, "
+        f"{reads / step:.0%} of the step; the gathers (e) take {1e3 * times['(e) row gathers + their gradients']:.2f} ms "
+        f"with the model's reads, {1e3 * times['(e.1) the same, gathered from the variables']:.2f} ms from the variables")
     lazy, dense = times["(d) update tables, row-wise"], times["(d) update tables, dense"]
     say(f"  table update: row-wise {1e3 * lazy:.2f} ms vs dense {1e3 * dense:.2f} ms ({dense / lazy:.2f}x); "
         f"row-wise with 1 row/table {1e3 * times['(d.2) row-wise update of 1 row/table']:.2f} ms "
