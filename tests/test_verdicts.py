@@ -107,15 +107,7 @@ def test_notebook_problems_flags_nan_na_stderr_and_wrong_verdicts():
     assert verdicts.notebook_problems(_nb(clean)) == []
 
 
-STALE = {"04_tagspace": "notebook 04's committed outputs are the previous full run's (before issue 20's "
-                       "'–' cells and one stderr line); its full re-run (about 75 min) did not fit this "
-                       "session: `tagzsl reproduce --only 04` and remove this entry"}
-
-
-@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(reason=STALE[p.stem], strict=True))
-                                  if p.stem in STALE else p
-                                  for p in sorted(reproduce.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(reproduce.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
 def test_committed_notebook_shows_no_nan_stderr_or_contradicted_verdict(path):
     problems = verdicts.notebook_problems(nbformat.read(path, as_version=4))
     assert problems == [], f"{path.name}: " + "\n".join(problems)

@@ -56,7 +56,9 @@ class Settings:
     wsabie_lr: float = 0.003
     wsabie_token_dropout: float = 0.2
     tagspace_lr: float = 0.001
-    tagspace_token_dropout: float = 0.2
+    # the full runs' pick among (0.2, 0.4) has flipped between runs (0.4, then 0.2, now 0.4 with 17.09 vs
+    # 16.95 validation P@1): the two are within noise; this is the committed notebook 04's pick
+    tagspace_token_dropout: float = 0.4
     n_seeds: int = 3  # the notebook's seed spread: SEED, SEED + 1, ...
     min_count: int = 10
     train_limit: int | None = None  # subsample the training split (smoke runs)
@@ -91,7 +93,7 @@ FULL = Settings()
 # LESSON (under 5 minutes on 2 cores): one d, H = 256, 6 + 4 epochs, no grid (FULL's picked settings),
 # one seed, fewer nearest-word candidates and a smaller retrieval analogue; banner() lists the cuts.
 LESSON = Settings(dims=(64,), hidden=256, wsabie_epochs=6, tagspace_epochs=4, wsabie_lrs=(0.003,),
-                  wsabie_token_dropouts=(0.2,), tagspace_lrs=(0.001,), tagspace_token_dropouts=(0.2,),
+                  wsabie_token_dropouts=(0.2,), tagspace_lrs=(0.001,), tagspace_token_dropouts=(0.4,),
                   n_seeds=1, nearest_top_words=2000, retrieval_distractors=2000, retrieval_max_tasks=200)
 QUICK = Settings(dims=(16,), hidden=32, max_draws=100, wsabie_epochs=1, tagspace_epochs=1, wsabie_lrs=(0.01,),
                  wsabie_token_dropouts=(0.0, 0.2), tagspace_token_dropouts=(0.2,), wsabie_lr=0.01,
