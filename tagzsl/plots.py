@@ -296,7 +296,8 @@ def hit_vs_unseen(rows, path, ks=(1, 2, 5), setting="zero-shot",
         colours.setdefault(m, f"C{len(colours) % 10}")
     theirs = None
     if paper is not None:
-        theirs = paper[paper["setting"] == setting].copy()
+        # only the paper's splits this run has (one's own collection has scaled splits, e.g. 10/2)
+        theirs = paper[(paper["setting"] == setting) & paper["split"].isin(set(rows["split"]))].copy()
         theirs["unseen"] = theirs["split"].str.split("/").str[1].astype(int)
         for m in dict.fromkeys(theirs["method"]):
             colours.setdefault(m, f"C{len(colours)}")

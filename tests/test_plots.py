@@ -107,6 +107,16 @@ def test_hit_vs_unseen_draws_the_papers_points(tmp_path):
     assert _percent_axis(ax) and ax.get_ylim()[1] > 30  # ours (0.3) drawn as 30 %
 
 
+def test_hit_vs_unseen_draws_only_the_papers_splits_the_run_has(tmp_path):
+    """One's own collection has scaled splits (10/2 ...): the paper's 40/10 points are not drawn
+    beside ours as if they were the same split; the paper's 40/10 is kept where the run has it."""
+    rows = pd.DataFrame([{"split": s, "partition": p, "setting": "zero-shot", "method": "ConSE",
+                          "hit@1": 0.3, "hit@2": 0.4, "hit@5": 0.6} for s in ("10/2", "40/10") for p in (0, 1)])
+    fig = plots.hit_vs_unseen(rows, tmp_path / "h.png", paper=paper.table("kumar_table3"))
+    dem = next(ln for ln in fig.axes[0].lines if ln.get_label() == "DEM (paper)")
+    assert list(dem.get_xdata()) == [10] and list(dem.get_ydata()) == [62]
+
+
 def test_tagspace_figures(tmp_path):
     hist = {"#TagSpace d=64": [{"epoch": 1, "P@1": 0.1, "R@10": 0.2}, {"epoch": 2, "P@1": 0.15, "R@10": 0.3}]}
     fig = plots.tagspace_validation_curves(hist, tmp_path / "v.png")
