@@ -110,6 +110,13 @@ def main(argv=None) -> int:
     parser.add_argument("--tagspace", action="store_true", help="also one epoch of #TagSpace (slow on CPU)")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--posts-dir", type=pathlib.Path,
+                        help="keep the synthetic posts file here and reuse it on the next run with the same "
+                             "--posts and --seed (writing 10M posts takes minutes; it is not a measured stage)")
+    parser.add_argument("--tagspace-steps", type=int, default=0, metavar="N",
+                        help="time #TagSpace on the first N batches only and extrapolate the epoch from them "
+                             "(0: the whole epoch)")
+    parser.add_argument("--write-only", action="store_true", help="write the posts file (with --posts-dir), stop")
     args = parser.parse_args(argv)
 
     signal.signal(signal.SIGTERM, signal.default_int_handler)   # a kill cleans up like Ctrl-C
@@ -120,11 +127,19 @@ def main(argv=None) -> int:
     rows, n = [], args.posts
     try:
         world = World(args.seed)
-        data = work / "posts.jsonl.gz"
-        start = time.perf_counter()
-        write_posts(world, data, n, args.seed)
-        print(f"# {n:,} synthetic posts written in {time.perf_counter() - start:.1f} s "
-              f"({data.stat().st_size / 2**20:.1f} MiB gzip)", flush=True)
+        data = (args.posts_dir or work) / f"posts-{n}-s{args.seed}.jsonl.gz"
+        if data.is_file():
+            print(f"# {n:,} synthetic posts reused from {data} ({data.stat().st_size / 2**20:.1f} MiB gzip)",
+                  flush=True)
+        else:
+            data.parent.mkdir(parents=True, exist_ok=True)
+            start, part = time.perf_counter(), data.with_name(data.name + ".part")
+            write_posts(world, part, n, args.seed)
+            part.rename(data)   # never a half-written file under the reused name
+            print(f"# {n:,} synthetic posts written in {time.perf_counter() - start:.1f} s "
+                  f"({data.stat().st_size / 2**20:.1f} MiB gzip)", flush=True)
+        if args.write_only:
+            return 0
 
         def stage(name, fn, count=n):
             t0 = time.perf_counter()

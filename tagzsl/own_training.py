@@ -143,7 +143,14 @@ def dataset(encoded: Encoded, labels: Labels, batch_size: int = 128, seq_len: in
         x, y = tf.numpy_function(gather, [positions], (tf.int32, tf.int32))
         return tf.ensure_shape(x, (None, seq_len)), tf.ensure_shape(y, (None, max_tags))
 
-    ds = tf.data.Dataset.range(len(rows))
-    if shuffle:
-        ds = ds.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size).map(batch).prefetch(2)
+    order = np.random.default_rng(seed)   # one stream of epochs: a rerun with the same seed repeats it
+
+    def positions():
+        """Each epoch's batches of row positions: a fresh seeded permutation (8 bytes a post, not
+        a ``Dataset.shuffle`` buffer of one tensor per post, which grows past a GiB at 10M posts)."""
+        perm = order.permutation(len(rows)) if shuffle else np.arange(len(rows))
+        for start in range(0, len(rows), batch_size):
+            yield perm[start:start + batch_size]
+
+    ds = tf.data.Dataset.from_generator(positions, output_signature=tf.TensorSpec((None,), tf.int64))
+    return ds.map(batch).prefetch(2)

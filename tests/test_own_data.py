@@ -179,6 +179,23 @@ def test_dataset_reads_the_disk_corpus(tmp_path, cache):
     assert labels.names[y[0, 0]] == labels.hashtags[0][0] and (y[:, 1:] == -1).all()
 
 
+def test_dataset_shuffles_each_epoch_from_the_seed(tmp_path, cache):
+    enc = encode([write_json(tmp_path / "p.jsonl.gz", posts(40))])
+    labels = own_training.select_labels(enc, True, min_count=1)
+
+    def epochs(ds, n=2):
+        return [np.concatenate([x.numpy()[:, 0] * 1000 + x.numpy()[:, 1] for x, _ in ds]) for _ in range(n)]
+
+    first, second = epochs(own_training.dataset(enc, labels, batch_size=8, seed=3))
+    plain = epochs(own_training.dataset(enc, labels, batch_size=8, shuffle=False), 1)[0]
+    assert sorted(first) == sorted(second) == sorted(plain)           # every post once an epoch
+    assert list(first) != list(second) and list(first) != list(plain)  # reshuffled each epoch
+    again = epochs(own_training.dataset(enc, labels, batch_size=8, seed=3))
+    assert all((a == b).all() for a, b in zip(again, (first, second)))  # the seed repeats the run
+    other = epochs(own_training.dataset(enc, labels, batch_size=8, seed=4), 1)[0]
+    assert list(other) != list(first)
+
+
 # --------------------------------------------------------------------------- cache
 def test_second_run_reuses_the_cache(tmp_path, cache, monkeypatch):
     path = write_json(tmp_path / "p.jsonl.gz", posts(20))
