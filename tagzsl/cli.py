@@ -113,7 +113,7 @@ def training_data(method: str, quick: bool, root=None, seed: int = config.DEFAUL
 
 
 def own_training_data(args):
-    """``(texts, hashtags, hparams, vectors)`` for ``tagzsl train --data FILE...``: the person's own
+    """``(own data, hparams)`` for ``tagzsl train --data FILE...``: the person's own
     posts (:mod:`tagzsl.own_data_cli`: read, cleaned and encoded once, cached; labels by the paper's
     rule or ``--min-count``) and the notebooks' settings for the method."""
     from tagzsl import experiments, hparams, own_data, own_data_cli
@@ -126,7 +126,7 @@ def own_training_data(args):
         own = own_data_cli.load(args, method=args.method, seed=args.seed)
     except own_data.DataError as err:
         raise UserError(str(err)) from None
-    return own.texts, own.hashtags, hp, own.vectors
+    return own, hp
 
 
 def _out_path(text: str):
@@ -162,20 +162,26 @@ def cmd_train(args) -> int:
             with folders.locked(out):  # held until the model is saved: one writer per folder
                 folders.check_target(out, overwrite=args.force, is_ours=is_model)  # before any training
                 before = _stamp(out)
+                own = None
                 if args.data:
-                    texts, tags, hp, vectors = own_training_data(args)
+                    own, hp = own_training_data(args)
+                    texts, tags, vectors = own.texts, own.hashtags, own.vectors
                 else:
                     texts, tags, hp, vectors = training_data(args.method, args.quick, root=args.data_root,
                                                              seed=args.seed)
                 hp.update({k: v for k, v in (("epochs", args.epochs), ("units", args.units)) if v is not None})
                 shown = ", ".join(f"{k}={v}" for k, v in hp.items())
-                print(f"training {args.method} on {len(texts)} tweets ({'quick' if args.quick else 'full'} "
+                n = len(own.labels.rows) if own is not None else len(texts)
+                print(f"training {args.method} on {n} tweets ({'quick' if args.quick else 'full'} "
                       f"settings: {shown}; seed {args.seed}) ...", flush=True)
                 rec = recommender.Recommender(args.method, vectors=vectors, seed=args.seed, **hp)
                 try:
-                    rec.fit(texts, tags, cleaned=True)  # both data paths hand over cleaned text
+                    if texts is None:  # tagspace/wsabie on own posts: streamed from the encoded corpus
+                        rec.fit_encoded(own.encoded, own.labels)
+                    else:
+                        rec.fit(texts, tags, cleaned=True)  # both data paths hand over cleaned text
                 except ValueError as err:
-                    raise UserError(f"cannot train {args.method} on {len(texts)} tweet(s) "
+                    raise UserError(f"cannot train {args.method} on {n} tweet(s) "
                                     f"({_one_line(err)}); give more posts with --data") from None
                 rec.mode_ = "quick" if args.quick else "full"
                 rec.save(out)  # one atomic write: a temporary sibling, then a rename

@@ -34,9 +34,10 @@ def add_arguments(parser) -> None:
 
 @dataclass
 class OwnData:
-    """What training needs: ``texts`` (cleaned, space-joined) and ``hashtags`` (a string per text,
-    or a list per text for tagspace/wsabie) for ``Recommender.fit``, the word ``vectors``, the
-    label set (``labels``), the encoded corpus and the funnel ``summary`` (already printed)."""
+    """What training needs: ``texts`` (cleaned, space-joined) and ``hashtags`` (a string per text)
+    for ``Recommender.fit`` (None for tagspace/wsabie, which ``Recommender.fit_encoded`` streams
+    from ``encoded`` with ``labels``), the word ``vectors`` (tagspace/wsabie: only those of
+    ``--vectors``), the label set (``labels``), the encoded corpus and the funnel ``summary``."""
 
     texts: list
     hashtags: list
@@ -61,5 +62,8 @@ def load(args, method: str, seed: int = config.DEFAULT_SEED, progress: bool = Tr
                                     min_count=args.min_count, seed=seed)
     summary = own_data.funnel_summary(encoded) + f"\nLabels: {labels.note}"
     print(summary, file=out or sys.stderr)  # resolved at call time (a redirected stderr is honoured)
+    if method in MULTI_LABEL:  # streamed from disk by Recommender.fit_encoded; they learn their own word table
+        vectors = own_vectors.load(args.vectors) if args.vectors else None
+        return OwnData(None, None, vectors, labels, encoded, summary)
     vectors = own_vectors.load(args.vectors) if args.vectors else own_vectors.train(encoded, seed=seed)
     return OwnData(own_training.texts(encoded, labels.rows), list(labels.hashtags), vectors, labels, encoded, summary)

@@ -112,12 +112,14 @@ def texts(encoded: Encoded, rows) -> list[str]:
 
 # --------------------------------------------------------------------------- tf.data
 def dataset(encoded: Encoded, labels: Labels, batch_size: int = 128, seq_len: int = 30, max_tags: int = 8,
-            shuffle: bool = True, seed: int = config.DEFAULT_SEED):
+            shuffle: bool = True, seed: int = config.DEFAULT_SEED, rows=None, word_map=None, trim: bool = False):
     """``tf.data`` of ``(word ids, hashtag ids)`` batches read from the memory-mapped corpus.
 
-    Word ids are shifted by 2 (0 padding, 1 ``[UNK]``, as ``TextVectorization``), truncated or
-    padded to ``seq_len``; hashtag ids index ``labels.names`` (``-1`` padded to ``max_tags``),
-    the input :class:`tagzsl.tagspace.WarpModel` trains on. Only a batch is in memory at a time.
+    Word ids are the encoded ids shifted by 2 (0 padding, 1 ``[UNK]``, as ``TextVectorization``),
+    or ``word_map[id]`` when given (an encoder's own vocabulary order), truncated or padded to
+    ``seq_len``; hashtag ids index ``labels.names`` (``-1`` padded to ``max_tags``), the input
+    :class:`tagzsl.tagspace.WarpModel` trains on. ``rows``: the encoded rows to read (default
+    ``labels.rows``); ``trim``: each batch cut to its longest post. Only a batch is in memory at a time.
     """
     import tensorflow as tf
 
@@ -125,7 +127,8 @@ def dataset(encoded: Encoded, labels: Labels, batch_size: int = 128, seq_len: in
     tag_ids = np.full(len(encoded.hashtags), -1, np.int32)
     for i, name in enumerate(encoded.hashtags):
         tag_ids[i] = index.get(name, -1)
-    rows = np.asarray(labels.rows, np.int64)
+    rows = np.asarray(labels.rows if rows is None else rows, np.int64)
+    word_map = np.arange(len(encoded.words), dtype=np.int32) + 2 if word_map is None else word_map
     tok, toff, tag, tagoff = (encoded.array(n) for n in _ARRAYS[:4])
 
     def gather(positions):
@@ -133,7 +136,7 @@ def dataset(encoded: Encoded, labels: Labels, batch_size: int = 128, seq_len: in
         y = np.full((len(positions), max_tags), -1, np.int32)
         for j, r in enumerate(rows[positions]):
             words = tok[toff[r]:toff[r + 1]][:seq_len]
-            x[j, :len(words)] = words + 2
+            x[j, :len(words)] = word_map[words]
             ids = tag_ids[tag[tagoff[r]:tagoff[r + 1]]]
             ids = ids[ids >= 0][:max_tags]
             y[j, :len(ids)] = ids
@@ -153,4 +156,9 @@ def dataset(encoded: Encoded, labels: Labels, batch_size: int = 128, seq_len: in
             yield perm[start:start + batch_size]
 
     ds = tf.data.Dataset.from_generator(positions, output_signature=tf.TensorSpec((None,), tf.int64))
-    return ds.map(batch).prefetch(2)
+    ds = ds.apply(tf.data.experimental.assert_cardinality(-(-len(rows) // batch_size))).map(batch)  # epoch bars
+    if trim:
+        from tagzsl.tagspace_data import trim_batch
+
+        ds = ds.map(trim_batch)
+    return ds.prefetch(2)

@@ -206,6 +206,19 @@ class Recommender:
         self.backend_ = backend
         return self
 
+    def fit_encoded(self, encoded, labels):
+        """``tagspace``/``wsabie`` only: train on a person's encoded posts
+        (:func:`tagzsl.own_data.encode`) with ``labels`` (:func:`tagzsl.own_training.select_labels`
+        with ``multi_label=True``), streamed from disk by ``tf.data``. Returns ``self``."""
+        if self.method not in METHODS:
+            raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
+        _check_hubness(self.hubness)
+        hp_check.check(self.method, self.hparams)
+        backend = self._backend()
+        backend.fit_encoded(encoded, labels)
+        self.backend_ = backend
+        return self
+
     # ------------------------------------------------------------------ prediction
     def _check_fitted(self):
         if "backend_" not in self.__dict__:

@@ -241,7 +241,9 @@ def test_cli_load(tmp_path, cache):
     assert preprocess.clean_texts(got.texts) == got.texts   # Recommender.fit cleans them again: unchanged
     with open(out, "w") as fh:
         tags = own_data_cli.load(args, "tagspace", seed=1, progress=False, out=fh)
-    assert all(isinstance(h, list) for h in tags.hashtags)
+    # tagspace/wsabie stream from the encoded corpus: no strings, no word2vec (they learn their own table)
+    assert tags.texts is None and tags.hashtags is None and tags.vectors is None
+    assert len(tags.labels.rows) == 45 and all(isinstance(h, list) for h in tags.labels.hashtags)
     bad = parser.parse_args(["--data", str(tmp_path / "nope.json")])
     with pytest.raises(DataError, match="no file at"):
         own_data_cli.load(bad, "tagspace", progress=False)

@@ -38,6 +38,11 @@ class Backend:
         """Train on cleaned texts and their normalised hashtags; ``kv``: word vectors or None."""
         raise NotImplementedError
 
+    def fit_encoded(self, encoded, labels) -> None:
+        """Train on encoded posts streamed from disk (the families that can: #TagSpace, WSABIE)."""
+        raise ValueError(f"{self.method} trains from texts (fit), not from encoded posts; "
+                         "fit_encoded is for tagspace and wsabie")
+
     def outputs(self, cleaned: list[str]) -> np.ndarray:
         """The model's outputs, one row per cleaned text (what :meth:`vector_scores` ranks from)."""
         raise NotImplementedError

@@ -52,6 +52,20 @@ class TagSpace(base.Backend):
         trained = train(self.method, fit, val, self.hashtags_, self.seed, hp)
         self.model_, self.encoder_, self.history_ = trained.model, trained.encoder, {"epochs": trained.history}
 
+    def fit_encoded(self, encoded, labels) -> None:
+        """Train on a person's encoded posts (:mod:`tagzsl.own_tagspace`: streamed from disk, never
+        held as strings); ``labels``: every hashtag with at least ``--min-count`` posts."""
+        from tagzsl import own_tagspace
+
+        hp = dict(self.hparams)
+        hp.pop("min_count", None)   # the labels are already chosen by their count
+        if len(labels.names) < 2 or len(labels.rows) < 10:
+            raise ValueError(f"need at least 10 tweets and 2 hashtags; got {len(labels.rows)} tweets, "
+                             f"{len(labels.names)} hashtags")
+        self.hashtags_ = list(labels.names)
+        trained = own_tagspace.train(self.method, encoded, labels, self.seed, hp)
+        self.model_, self.encoder_, self.history_ = trained.model, trained.encoder, {"epochs": trained.history}
+
     def scores(self, cleaned, names, vectors, kv) -> np.ndarray:
         from tagzsl import tagspace
 
