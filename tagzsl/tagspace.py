@@ -66,6 +66,12 @@ class WarpModel(keras.Model):
     and the CNN's initial weights, each dropout mask and the WARP draws (:func:`sub_seeds`).
     """
 
+    #: read table rows by gathering from the variables (``ResourceGather``). False: Keras's dense
+    #: read, then a gather; after a row-wise update TensorFlow keeps a table in copy-on-read mode,
+    #: so each dense read copies the whole table (62-70% of a step at 1M words / 100k hashtags,
+    #: ``benchmarks/warp_roofline.py --breakdown``). Same numbers either way (tested).
+    gather_from_variables = True
+
     def __init__(self, vocab_size, n_tags, dim=64, margin=0.1, max_draws=1000, dropout=0.0,
                  token_dropout=0.0, seed=config.DEFAULT_SEED, **kwargs):
         super().__init__(**kwargs)
@@ -117,8 +123,14 @@ class WarpModel(keras.Model):
         if training and self.token_dropout > 0:
             keep = tf.random.stateless_uniform(tf.shape(word_ids), seed=self._stateless_seed("token_dropout"))
             mask &= keep >= self.token_dropout
-        vectors = self._dropout(self.words(word_ids), self.dropout, "word_dropout", training)
+        vectors = self._dropout(self._rows(self.words, word_ids), self.dropout, "word_dropout", training)
         return vectors * tf.cast(mask, "float32")[:, :, None], mask
+
+    def _rows(self, table, ids):
+        """Rows ``ids`` of an Embedding ``table`` (see :attr:`gather_from_variables`)."""
+        if self.gather_from_variables:
+            return tf.gather(table.embeddings.value, ids)
+        return table(ids) if table is self.words else tf.gather(table.embeddings, ids)
 
     def tag_embeddings(self):
         return self.tag_table.embeddings
@@ -141,16 +153,17 @@ class WarpModel(keras.Model):
         positives; a candidate the post carries is never a violator.
         """
         batch = tf.shape(post)[0]
-        tags = tf.stop_gradient(self.tag_embeddings())
         post = tf.stop_gradient(post)
         cand = tf.random.stateless_uniform((batch, self.max_draws), seed=self._stateless_seed("warp"),
                                            maxval=self.n_tags, dtype="int32")
         if self.max_draws >= self.n_tags:  # one matmul, then a gather
+            tags = tf.stop_gradient(self.tag_embeddings())
             cand_scores = tf.gather(tf.matmul(post, tags, transpose_b=True), cand, batch_dims=1)
         else:  # gather the drawn rows only (100k+ hashtags)
-            cand_scores = tf.einsum("bd,bcd->bc", post, tf.gather(tags, cand))
+            cand_scores = tf.einsum("bd,bcd->bc", post, tf.stop_gradient(self._rows(self.tag_table, cand)))
         safe_pos = tf.maximum(positives, 0)
-        pos_scores = tf.reduce_sum(post[:, None, :] * tf.gather(tags, safe_pos), axis=-1)  # (B, P)
+        pos_rows = tf.stop_gradient(self._rows(self.tag_table, safe_pos))
+        pos_scores = tf.reduce_sum(post[:, None, :] * pos_rows, axis=-1)  # (B, P)
         is_pos = tf.reduce_any(tf.equal(cand[:, None, :], positives[:, :, None]), axis=1)  # (B, C)
         violates = (cand_scores[:, None, :] > pos_scores[:, :, None] - self.margin) & ~is_pos[:, None, :]
         found = tf.reduce_any(violates, axis=-1)  # (B, P)
@@ -163,9 +176,8 @@ class WarpModel(keras.Model):
         post = self.embed_posts(word_ids, training=training)
         negative, draws, found = self.first_violators(post, positives)
         valid = positives >= 0
-        tags = self.tag_embeddings()
-        f_pos = tf.reduce_sum(post[:, None, :] * tf.gather(tags, tf.maximum(positives, 0)), axis=-1)
-        f_neg = tf.reduce_sum(post[:, None, :] * tf.gather(tags, negative), axis=-1)
+        f_pos = tf.reduce_sum(post[:, None, :] * self._rows(self.tag_table, tf.maximum(positives, 0)), axis=-1)
+        f_neg = tf.reduce_sum(post[:, None, :] * self._rows(self.tag_table, negative), axis=-1)
         rank = (self.n_tags - 1) // draws
         weight = tf.gather(self._harmonic, rank) * tf.cast(found & valid, "float32")
         hinge = tf.nn.relu(self.margin - f_pos + f_neg)

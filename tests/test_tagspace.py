@@ -390,3 +390,26 @@ def test_same_seed_repeats_a_run_with_rowwise_updates_and_trimming(corpus, optim
     assert one.history[0]["loss"] == same.history[0]["loss"]
     np.testing.assert_array_equal(one.model.words.embeddings.numpy(), same.model.words.embeddings.numpy())
     np.testing.assert_array_equal(one.model.conv.kernel.numpy(), same.model.conv.kernel.numpy())
+
+
+@pytest.mark.parametrize("kind,optimizer,max_draws", [("tagspace", "adam", 5), ("wsabie", "adagrad", 5),
+                                                      ("tagspace", "sgd", 100), ("wsabie", "dense_adam", 5)])
+def test_gathering_rows_from_the_variables_changes_no_number(corpus, kind, optimizer, max_draws, monkeypatch):
+    """Rows read by ``ResourceGather`` on the variables (no whole-table copy) train exactly as
+    Keras's dense reads did: same losses, same tables, same CNN, with few draws (rows gathered)
+    and with every hashtag drawn (one matmul). Checked to fail when the gathered rows differ
+    (the hashtag rows read from the word table)."""
+    enc = ts.Encoder().fit(corpus.train["tokens"], corpus.tags)
+    s = ts.TrainingSettings(dim=8, hidden=8, epochs=2, batch_size=64, max_draws=max_draws, eval_val=False,
+                            optimizer=optimizer, learning_rate=0.05, dropout=0.2, token_dropout=0.2)
+    runs = {}
+    for flag in (True, False):
+        monkeypatch.setattr(ts.WarpModel, "gather_from_variables", flag)
+        runs[flag] = ts.train(kind, corpus, s, encoder=enc, seed=7)
+    assert [r["loss"] for r in runs[True].history] == [r["loss"] for r in runs[False].history]
+    for new, old in zip(runs[True].model.get_weights(), runs[False].model.get_weights()):
+        np.testing.assert_array_equal(new, old)
+    assert not np.array_equal(runs[True].model.words.embeddings.numpy(),
+                              ts.build_model(kind, len(enc.vocabulary_), len(enc.tags_), dim=8, seed=7,
+                                             **({"hidden": 8} if kind == "tagspace" else {})
+                                             ).words.embeddings.numpy())  # it trained
