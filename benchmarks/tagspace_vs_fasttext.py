@@ -120,7 +120,40 @@ def main(argv=None) -> int:
     print(f"{'train seconds':18s}{ft_seconds:>12.1f}{ts_seconds:>12.1f}{ts_seconds / ft_seconds:>20.2f}")
     print("(test split; mean rank: lower is better; train seconds: final fit only (TagSpace: fit calls incl. "
           "WSABIE, excl. per-epoch validation scoring), this machine, shared)")
+    print()
+    for line in compute_floor(enc, train, S, dim, len(trained.history), trained.seconds, ft_seconds, args.seed):
+        print(line)
     return 0
+
+
+def compute_floor(enc, train, S, dim, epochs, ts_seconds, ft_seconds, seed, goal=3.0) -> list[str]:
+    """Lines on the least time TagSpace's epochs can take on this CPU: their FLOPs (convolution,
+    projection and WARP scoring of each trimmed batch, :func:`warp_roofline.step_flops`) over the
+    float32 matmul peak measured now (:func:`warp_roofline.matmul_peak`), next to ``goal`` x fastText."""
+    import tensorflow as tf
+
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+    from warp_roofline import matmul_peak, step_flops
+
+    words = enc.words(train["tokens"])
+    lengths = np.maximum((words != 0).sum(axis=1), 1)
+    positives = float(np.mean([min(len(t), 8) for t in train["hashtags"]]))
+    b = S.tagspace_batch_size
+    order = np.random.default_rng(seed).permutation(len(lengths))   # one shuffled epoch's batches
+    epoch_flops = sum(step_flops(len(chunk), int(lengths[chunk].max()), dim, S.hidden, S.window, S.max_draws,
+                                 positives) for chunk in (order[i:i + b] for i in range(0, len(order), b)))
+    total, peak = epochs * epoch_flops, matmul_peak(tf)
+    floor = total / peak
+    verdict = (f"the floor leaves room for the {goal:g}x goal ({goal * ft_seconds:.0f} s): what is missing is achieved FLOP/s"
+               if floor <= goal * ft_seconds else
+               f"the {goal:g}x goal ({goal * ft_seconds:.0f} s) cannot be met at these settings on this CPU: "
+               f"at 100% of the peak TagSpace alone would take {floor / ft_seconds:.2f}x fastText's time")
+    return [f"compute floor: TagSpace's {epochs} epochs are {total / 1e12:.2f} TFLOP (convolution H={S.hidden}, "
+            f"K={S.window}, d={dim}, forward + backward, projection, WARP scoring of {S.max_draws} draws; batches "
+            f"of {b} trimmed to their longest post, mean {lengths.mean():.1f} words a post)",
+            f"  float32 matmul peak measured in this run: {peak / 1e9:.1f} GFLOP/s; at that peak the epochs take "
+            f"at least {floor:.0f} s; they took {ts_seconds:.0f} s ({total / ts_seconds / peak:.0%} of peak)",
+            f"  {verdict}"]
 
 
 if __name__ == "__main__":

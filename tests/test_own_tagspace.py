@@ -82,7 +82,19 @@ def test_cli_tagspace_never_builds_strings(tmp_path, cache, capsys, monkeypatch)
     monkeypatch.setattr("tagzsl.own_vectors.train", lambda *a, **k: pytest.fail("word2vec trained for wsabie"))
     data = write_json(tmp_path / "export.jsonl.gz", posts(60, seed=4))
     code = cli.main(["train", "--data", str(data), "--method", "wsabie", "--min-count", "5", "--quick",
-                     "--epochs", "2", "--out", str(tmp_path / "ts")])
+                     "--epochs", "10", "--out", str(tmp_path / "ts")])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "training wsabie on 60 tweets" in out and f"({len(TOPICS)} hashtags)" in out
+    monkeypatch.undo()
+    code = cli.main(["recommend", "--model", str(tmp_path / "ts"), "-k", "1", "--json",
+                     "penalty referee striker goal keeper stadium league match"])
+    out, err = capsys.readouterr()
+    assert code == 0 and '"hashtag": "football"' in out, err
+    from tagzsl import demo
+    from tagzsl.demo_models import from_folder
+
+    models = from_folder(tmp_path / "ts")          # the demo serves the streamed model (no word vectors)
+    (label,) = models.recommenders
+    got = demo.answer(models, "recipe oven garlic butter bake dinner flour sauce", label)
+    assert [t for t, *_ in got["ranking"]][:1] == ["cooking"]
