@@ -89,8 +89,9 @@ def _check_out_dir(path) -> None:
 # --------------------------------------------------------------------------- train
 def _data_errors():
     from tagzsl.data.tweeteval import ChecksumError, CorpusUnavailableError
+    from tagzsl.own_data import DataError
 
-    return (CorpusUnavailableError, ChecksumError)
+    return (CorpusUnavailableError, ChecksumError, DataError)
 
 
 def training_data(method: str, quick: bool, root=None, seed: int = config.DEFAULT_SEED):
@@ -110,23 +111,6 @@ def training_data(method: str, quick: bool, root=None, seed: int = config.DEFAUL
     rows = hparams.sample_rows(len(prep.clean), hparams.train_limit(method, settings), seed)
     clean = prep.clean.iloc[rows]
     return clean["tokens"].tolist(), clean["hashtags"].tolist(), hp, prep.vectors
-
-
-def own_training_data(args):
-    """``(own data, hparams)`` for ``tagzsl train --data FILE...``: the person's own
-    posts (:mod:`tagzsl.own_data_cli`: read, cleaned and encoded once, cached; labels by the paper's
-    rule or ``--min-count``) and the notebooks' settings for the method."""
-    from tagzsl import experiments, hparams, own_data, own_data_cli
-
-    settings = experiments.settings_for(hparams.experiment_module(args.method), "quick" if args.quick else "full")
-    hp = hparams.for_method(args.method, settings)
-    if hparams.family(args.method) == "tagspace":
-        hp["min_count"] = 1  # the labels are already every hashtag with at least --min-count posts
-    try:
-        own = own_data_cli.load(args, method=args.method, seed=args.seed)
-    except own_data.DataError as err:
-        raise UserError(str(err)) from None
-    return own, hp
 
 
 def _out_path(text: str):
@@ -164,7 +148,9 @@ def cmd_train(args) -> int:
                 before = _stamp(out)
                 own = None
                 if args.data:
-                    own, hp = own_training_data(args)
+                    from tagzsl import own_data_cli
+
+                    own, hp = own_data_cli.training_data(args)
                     texts, tags, vectors = own.texts, own.hashtags, own.vectors
                 else:
                     texts, tags, hp, vectors = training_data(args.method, args.quick, root=args.data_root,
@@ -177,7 +163,7 @@ def cmd_train(args) -> int:
                 rec = recommender.Recommender(args.method, vectors=vectors, seed=args.seed, **hp)
                 try:
                     if texts is None:  # tagspace/wsabie on own posts: streamed from the encoded corpus
-                        rec.fit_encoded(own.encoded, own.labels)
+                        rec.fit_encoded(own.encoded, own.labels, verbose=1 if sys.stdout.isatty() else 2)
                     else:
                         rec.fit(texts, tags, cleaned=True)  # both data paths hand over cleaned text
                 except ValueError as err:

@@ -67,3 +67,16 @@ def load(args, method: str, seed: int = config.DEFAULT_SEED, progress: bool = Tr
         return OwnData(None, None, vectors, labels, encoded, summary)
     vectors = own_vectors.load(args.vectors) if args.vectors else own_vectors.train(encoded, seed=seed)
     return OwnData(own_training.texts(encoded, labels.rows), list(labels.hashtags), vectors, labels, encoded, summary)
+
+
+def training_data(args) -> tuple[OwnData, dict]:
+    """``(own data, hparams)`` for ``tagzsl train --data FILE...``: :func:`load` (read, cleaned and
+    encoded once, cached; labels by the paper's rule or ``--min-count``) and the notebooks'
+    settings for ``args.method``. Bad input: :class:`~tagzsl.own_data.DataError`."""
+    from tagzsl import experiments, hparams
+
+    settings = experiments.settings_for(hparams.experiment_module(args.method), "quick" if args.quick else "full")
+    hp = hparams.for_method(args.method, settings)
+    if hparams.family(args.method) == "tagspace":
+        hp["min_count"] = 1  # the labels are already every hashtag with at least --min-count posts
+    return load(args, method=args.method, seed=args.seed), hp

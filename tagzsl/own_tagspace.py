@@ -80,11 +80,12 @@ def corpus(encoded: Encoded, labels: own_training.Labels, seed: int = config.DEF
     return StreamedCorpus(rows[fit], frame, list(labels.names))
 
 
-def train(method: str, encoded: Encoded, labels: own_training.Labels, seed: int, hparams: dict):
+def train(method: str, encoded: Encoded, labels: own_training.Labels, seed: int, hparams: dict, verbose: int = 0):
     """:func:`tagzsl.tagspace.train` on ``encoded``'s posts with ``labels`` (every hashtag kept by
     ``--min-count``); ``hparams``: its :class:`~tagzsl.tagspace.TrainingSettings`. Returns ``Trained``."""
     from tagzsl import tagspace
 
     data = corpus(encoded, labels, seed)
     encoder = StreamEncoder().fit_encoded(encoded, labels)
-    return tagspace.train(method, data, tagspace.TrainingSettings(**hparams), encoder=encoder, seed=seed)
+    return tagspace.train(method, data, tagspace.TrainingSettings(**hparams), encoder=encoder, seed=seed,
+                          verbose=verbose)

@@ -206,16 +206,17 @@ class Recommender:
         self.backend_ = backend
         return self
 
-    def fit_encoded(self, encoded, labels):
+    def fit_encoded(self, encoded, labels, verbose: int = 0):
         """``tagspace``/``wsabie`` only: train on a person's encoded posts
         (:func:`tagzsl.own_data.encode`) with ``labels`` (:func:`tagzsl.own_training.select_labels`
-        with ``multi_label=True``), streamed from disk by ``tf.data``. Returns ``self``."""
+        with ``multi_label=True``), streamed from disk by ``tf.data``; ``verbose``: Keras's epoch
+        progress (1 a bar, 2 a line an epoch). Returns ``self``."""
         if self.method not in METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
         _check_hubness(self.hubness)
         hp_check.check(self.method, self.hparams)
         backend = self._backend()
-        backend.fit_encoded(encoded, labels)
+        backend.fit_encoded(encoded, labels, verbose)
         self.backend_ = backend
         return self
 

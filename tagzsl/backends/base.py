@@ -38,7 +38,7 @@ class Backend:
         """Train on cleaned texts and their normalised hashtags; ``kv``: word vectors or None."""
         raise NotImplementedError
 
-    def fit_encoded(self, encoded, labels) -> None:
+    def fit_encoded(self, encoded, labels, verbose: int = 0) -> None:
         """Train on encoded posts streamed from disk (the families that can: #TagSpace, WSABIE)."""
         raise ValueError(f"{self.method} trains from texts (fit), not from encoded posts; "
                          "fit_encoded is for tagspace and wsabie")

@@ -52,7 +52,7 @@ class TagSpace(base.Backend):
         trained = train(self.method, fit, val, self.hashtags_, self.seed, hp)
         self.model_, self.encoder_, self.history_ = trained.model, trained.encoder, {"epochs": trained.history}
 
-    def fit_encoded(self, encoded, labels) -> None:
+    def fit_encoded(self, encoded, labels, verbose: int = 0) -> None:
         """Train on a person's encoded posts (:mod:`tagzsl.own_tagspace`: streamed from disk, never
         held as strings); ``labels``: every hashtag with at least ``--min-count`` posts."""
         from tagzsl import own_tagspace
@@ -63,7 +63,7 @@ class TagSpace(base.Backend):
             raise ValueError(f"need at least 10 tweets and 2 hashtags; got {len(labels.rows)} tweets, "
                              f"{len(labels.names)} hashtags")
         self.hashtags_ = list(labels.names)
-        trained = own_tagspace.train(self.method, encoded, labels, self.seed, hp)
+        trained = own_tagspace.train(self.method, encoded, labels, self.seed, hp, verbose)
         self.model_, self.encoder_, self.history_ = trained.model, trained.encoder, {"epochs": trained.history}
 
     def scores(self, cleaned, names, vectors, kv) -> np.ndarray:
