@@ -23,7 +23,9 @@ violator search (b.1: its gather of the drawn candidates' rows alone); (c) the s
 positives and violators, forward + backward; (d) the optimizer update of the tables, row-wise vs
 dense, and of the CNN weights (d.1: the row-wise update's unique/segment-sum; d.2: the row-wise
 update of a single row per table, its fixed cost); (e) the gathers of word and hashtag rows
-with their gradients; and, for the configs in ``--xla``, the step and (a) under XLA
+from the variables with their gradients, as the model does (e.1: the same after a dense read
+of the tables, as before the fix; (f) one dense read of each table, which copies it once a
+row-wise update has scattered into it); and, for the configs in ``--xla``, the step and (a) under XLA
 (``jit_compile=True``; a compile failure is reported with its first line). Each part's FLOPs and
 bytes (each op's main operands read or written once: a lower bound) give its GFLOP/s and GB/s
 next to the float32 matmul peak and the memory bandwidth (a 256 MiB array copy) measured in
@@ -121,7 +123,7 @@ def part_functions(np, tf, opt_lib, model, x, pos, xla):
     words, tags = model.words.embeddings, model.tag_table.embeddings
     tables = [words, tags]
     cnn_vars = [v for v in model.trainable_variables if all(v is not t for t in tables)]
-    cand = tf.random.stateless_uniform((x.shape[0], model.max_draws), seed=[9, 10], maxval=model.n_tags, dtype="int32")
+    cand = tf.random.stateless_uniform((x.shape[0], model.max_draws), seed=[model.seed, 10], maxval=model.n_tags, dtype="int32")
     with tf.GradientTape() as tape:
         loss, _ = model._compute_loss((x, pos), training=True)
     grads = dict(zip([id(v) for v in model.trainable_variables], tape.gradient(loss, model.trainable_variables)))
@@ -140,7 +142,7 @@ def part_functions(np, tf, opt_lib, model, x, pos, xla):
         return tape.gradient(total, [vectors] + cnn_vars)
 
     def scoring():
-        rows_pos, rows_neg = tf.gather(tags, safe), tf.gather(tags, negative)
+        rows_pos, rows_neg = tf.gather(tags.value, safe), tf.gather(tags.value, negative)
         with tf.GradientTape() as tape:
             tape.watch([post, rows_pos, rows_neg])
             hinge = tf.nn.relu(model.margin - tf.reduce_sum(post[:, None] * rows_pos, -1)
@@ -149,7 +151,7 @@ def part_functions(np, tf, opt_lib, model, x, pos, xla):
         return tape.gradient(total, [post, rows_pos, rows_neg])
 
     def gathers(resource):
-        def fn():  # the model's own gathers read the tables densely; ``resource``: tf.gather on the variable
+        def fn():  # ``resource``: tf.gather on the variable (the model's); else a dense read first (before the fix)
             table = (lambda v: v.value) if resource else (lambda v: v)
             with tf.GradientTape() as tape:
                 got = [tf.gather(words.value, x) if resource else model.words(x),
@@ -173,15 +175,15 @@ def part_functions(np, tf, opt_lib, model, x, pos, xla):
     fns = {"step, row-wise Adam": step(lazy), "step, dense Adam": step(dense),
            "(a) CNN embedding fwd+bwd": cnn,
            "(b) WARP violator search": lambda: model.first_violators(post, pos),
-           "(b.1) of which: candidate rows gather": lambda: tf.gather(tags, cand),
+           "(b.1) of which: candidate rows gather": lambda: tf.gather(tags.value, cand),
            "(c) scoring fwd+bwd": scoring,
            "(d) update tables, row-wise": update(lazy, tables),
            "(d) update tables, dense": update(dense, tables),
            "(d) update CNN weights (dense)": update(lazy, cnn_vars),
            "(d.1) of which: unique+segment-sum": lambda: [opt_lib.unique_rows(grads[id(t)]) for t in tables],
            "(d.2) row-wise update of 1 row/table": update(lazy, tables, one_row),
-           "(e) row gathers + their gradients": gathers(False),
-           "(e.1) the same, gathered from the variables": gathers(True),
+           "(e) row gathers + their gradients": gathers(True),
+           "(e.1) the same after dense reads (before)": gathers(False),
            "(f) one dense read of the word table": lambda: tf.convert_to_tensor(words.value),
            "(f) one dense read of the hashtag table": lambda: tf.convert_to_tensor(tags.value)}
     if xla:
@@ -218,7 +220,7 @@ def part_costs(ts, batch, length, dim, hidden, draws, vocab, tags, word_rows, ta
             "(d.1) of which: unique+segment-sum": (rows * dim, f * 2 * rows * dim),
             "(d.2) row-wise update of 1 row/table": (adam * dim * 2, f * 7 * dim * 2),
             "(e) row gathers + their gradients": (0, f * 4 * rows * dim),
-            "(e.1) the same, gathered from the variables": (0, f * 4 * rows * dim),
+            "(e.1) the same after dense reads (before)": (0, f * 4 * rows * dim),
             "(f) one dense read of the word table": (0, 2 * f * vocab * dim),
             "(f) one dense read of the hashtag table": (0, 2 * f * tags * dim),
             "(a) CNN embedding fwd+bwd, XLA": cnn}
@@ -267,11 +269,12 @@ def breakdown(args, np, tf, ts, say, peak, bw, name, dim, hidden, batch, vocab, 
     say(f"  the CNN alone runs at {cnn / peak:.1%} of the peak; the rest of the step ({1 - parts['(a) CNN embedding fwd+bwd'] / step:.0%} "
         f"of it) does {1 - costs['(a) CNN embedding fwd+bwd'][0] / flops:.1%} of its FLOPs")
     reads = times["(f) one dense read of the word table"] + 2 * times["(f) one dense read of the hashtag table"]
-    say(f"  dense reads of the tables (the step reads the word table once, in keras Embedding, and the hashtag "
-        f"table twice, in first_violators and _compute_loss; after the row-wise update's first scatter TensorFlow "
-        f"keeps the tables in copy-on-read mode, so each read copies the table): {1e3 * reads:.2f} ms, "
-        f"{reads / step:.0%} of the step; the gathers (e) take {1e3 * times['(e) row gathers + their gradients']:.2f} ms "
-        f"with the model's reads, {1e3 * times['(e.1) the same, gathered from the variables']:.2f} ms from the variables")
+    say(f"  the model gathers table rows from the variables (WarpModel.gather_from_variables); the dense reads it "
+        f"made before (the word table once, the hashtag table twice; after the row-wise update's first scatter "
+        f"TensorFlow keeps a table in copy-on-read mode, so each read copies it) would take {1e3 * reads:.2f} ms, "
+        f"{reads / step:.0%} of this step; the gathers (e) take "
+        f"{1e3 * times['(e) row gathers + their gradients']:.2f} ms from the variables, "
+        f"{1e3 * times['(e.1) the same after dense reads (before)']:.2f} ms after dense reads")
     lazy, dense = times["(d) update tables, row-wise"], times["(d) update tables, dense"]
     say(f"  table update: row-wise {1e3 * lazy:.2f} ms vs dense {1e3 * dense:.2f} ms ({dense / lazy:.2f}x); "
         f"row-wise with 1 row/table {1e3 * times['(d.2) row-wise update of 1 row/table']:.2f} ms "

@@ -20,7 +20,7 @@ its tweets miss), fastText trained as the skip-gram with the 50 label hashtags h
 (subword n-grams; composed from its words; both combined), and word2vec's own vectors as
 the reference the papers use.
 
-Intervals: over several partitions mean ± 1.96 SE (partitions); on one, Wilson's 95%.
+Intervals: over several partitions mean ± t(0.975, n - 1) SE (partitions); on one, Wilson's 95%.
 The protocols, runs, tables and verdicts are :mod:`tagzsl.experiments.zero_shot_ood_report`'s,
 shared with notebook 03's out-of-domain section; this script adds the vector comparison and --gru.
 
@@ -34,13 +34,14 @@ import time
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from tagzsl import config, corpus, embeddings, zsl
 from tagzsl import hashtag_vectors as hv
 from tagzsl.experiments import zero_shot_ood as ood
 from tagzsl.experiments import zero_shot_ood_methods as methods
 from tagzsl.experiments import zero_shot_ood_report as report
-from tagzsl.experiments.zero_shot_ood_report import Z, fmt, mean_interval
+from tagzsl.experiments.zero_shot_ood_report import fmt, mean_interval
 
 def vector_rows(frame, kv, ft, protocol, part) -> list[dict]:
     """word2vec similarity and ConSE hit@1 with each source of vectors for the unseen hashtags."""
@@ -169,9 +170,10 @@ def print_vectors(v: pd.DataFrame):
             per_tweet = 100.0 * ((g[g["vectors"] == win]["ranks"].iloc[0] == 1).astype(float)
                                  - (g[g["vectors"] == second]["ranks"].iloc[0] == 1))
             se = per_tweet.std(ddof=1) / np.sqrt(len(per_tweet))
-        judged = ("tied" if not np.isfinite(se) or abs(diff.mean()) <= Z * se else "wins")
+        q = stats.t.ppf(0.975, len(diff) - 1) if len(diff) > 1 else 1.96   # one partition: over its tweets
+        judged = ("tied" if not np.isfinite(se) or abs(diff.mean()) <= q * se else "wins")
         print(f"  {protocol:13s} {method:20s} best new-hashtag vectors: {win} {means.iloc[0]:.1f}, "
-              f"{diff.mean():+.1f} points over {second} (± {Z * se:.1f}, {len(diff)} partition(s): {judged})")
+              f"{diff.mean():+.1f} points over {second} (± {q * se:.1f}, {len(diff)} partition(s): {judged})")
 
 
 if __name__ == "__main__":

@@ -368,12 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def quiet_tensorflow() -> None:
-    """Import TensorFlow with its native start-up lines kept off the terminal.
-
-    TensorFlow 2.21 writes "oneDNN custom operations are on", "Could not find cuda drivers" and
-    CPU-feature notes to file descriptor 2 from C++ before its logging is set up, whatever
-    ``TF_CPP_MIN_LOG_LEVEL`` says; a person running ``tagzsl train`` should see tagzsl's lines
-    only. The descriptor is restored before anything else runs (an import error still shows)."""
+    """Import TensorFlow with its native start-up lines (oneDNN, CUDA drivers, CPU features:
+    written by C++ to descriptor 2 whatever ``TF_CPP_MIN_LOG_LEVEL`` says) kept off the terminal;
+    the descriptor is restored before anything else runs (an import error still shows)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "tensorflow" in sys.modules:
         return
@@ -392,7 +389,10 @@ def quiet_tensorflow() -> None:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     if args.func is not cmd_reproduce:  # train, recommend, demo load TensorFlow (reproduce's kernels are quiet)
-        quiet_tensorflow()
+        try:
+            quiet_tensorflow()
+        except KeyboardInterrupt as err:   # Ctrl-C while TensorFlow loads: one line, not its traceback
+            return _interrupted(args.command, err, " (nothing written)")
     return args.func(args)
 
 

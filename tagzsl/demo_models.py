@@ -235,9 +235,11 @@ def tagspace_scope(models: DemoModels, seed=config.DEFAULT_SEED, data_root=None,
     from tagzsl import corpus, experiments
     from tagzsl.experiments import tagspace as exp04
 
-    label = next(lbl for lbl, m in models.methods.items() if m == "tagspace")
+    label = next((lbl for lbl, m in models.methods.items() if m == "tagspace"), None)
+    if label is None:
+        raise ValueError("the demo serves no #TagSpace model: there is no scope to explain")
     n, rec = len(models.recommenders[label].hashtags_), models.recommenders[label]
-    min_count = rec.get_params()["min_count"]
+    min_count = rec.get_params().get("min_count", 1)   # the backend's default when a folder omits it
     full = experiments.settings_for(exp04, "full").min_count
     prep = corpus.prepare(root=data_root, seed=seed, quick=mode == "quick")
     counts = prep.clean["hashtags"].explode().value_counts()

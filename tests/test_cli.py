@@ -418,3 +418,15 @@ def test_tensorflow_start_up_noise_is_kept_off_the_terminal(tmp_path, monkeypatc
     monkeypatch.setattr(cli, "quiet_tensorflow", lambda: calls.append(1))
     assert cli.main(["recommend", "hello world", "--model", str(tmp_path / "none")]) == 1
     assert calls == [1]
+
+
+def test_ctrl_c_while_tensorflow_loads_is_one_line(tmp_path, monkeypatch, capsys):
+    """Ctrl-C during the TensorFlow import (seconds, before any command runs): one line, exit 130,
+    no traceback; checked to fail with the import outside the handler."""
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "quiet_tensorflow", interrupted)
+    assert cli.main(["recommend", "hello world", "--model", str(tmp_path / "none")]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "tagzsl recommend: interrupted (nothing written)"

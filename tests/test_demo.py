@@ -357,3 +357,8 @@ def test_tagspace_scope_counts_the_demo_model_and_the_corpus(monkeypatch):
     assert "ranks 3 hashtags" in line and "at least 2 tweets" in line
     assert f"all {len(clean):,} cleaned posts" in line
     assert f"every one of the 2 hashtags seen on at least {full}" in line  # a and c; b has full - 1
+    bare = SimpleNamespace(hashtags_=["x", "y"], get_params=lambda: {})   # a folder without min_count
+    models.recommenders["#TagSpace (WARP)"] = bare
+    assert "at least 1 tweets" in demo_models.tagspace_scope(models, seed=1, mode="quick")
+    with pytest.raises(ValueError, match="no #TagSpace model"):
+        demo_models.tagspace_scope(SimpleNamespace(methods={"GRU": "gru"}, recommenders={}), seed=1, mode="quick")

@@ -129,3 +129,28 @@ def test_source_only_row_in_cross_validate_uses_the_training_part_only(monkeypat
     assert res.table.set_index("model").loc[exp.SOURCE_ONLY, "accuracy_mean"] < 60
     with pytest.raises(ValueError, match="one source per tweet"):
         exp.cross_validate(texts, labels, settings, cleaned=True, sources=sources[:-1], log=lambda *_: None)
+
+
+def test_demo_on_two_hashtags_trains_on_both_and_says_none_is_unseen(monkeypatch):
+    """One's own collection with 2 labels: the "for people" section trains on both (it kept 1
+    before, which a classifier cannot train on) and says no hashtag is left to hold out."""
+    from types import SimpleNamespace
+
+    from tagzsl import recommender
+    from tagzsl.experiments import supervised_studies as studies
+
+    fitted = {}
+
+    def fit(self, texts, hashtags, cleaned=False):
+        fitted["hashtags"] = sorted(set(hashtags))
+        return self
+
+    monkeypatch.setattr(recommender.Recommender, "fit", fit)
+    monkeypatch.setattr(recommender.Recommender, "recommend", lambda self, texts, k=5, candidates=None:
+                        [[("a", 0.9)] for _ in texts])
+    texts = [f"post number {i} about things" for i in range(40)]
+    labels = ["a" if i % 2 else "b" for i in range(40)]
+    prepared = SimpleNamespace(hashtags=["a", "b"], vectors=None)
+    seen, unseen, reported = studies.demo(prepared, texts, labels, exp.QUICK, seed=1, n=3)
+    assert fitted["hashtags"] == ["a", "b"] and len(seen) == 3
+    assert unseen.empty and reported == ["only 2 hashtags: both are trained on, none is left to hold out as unseen"]

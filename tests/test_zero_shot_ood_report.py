@@ -66,13 +66,35 @@ def test_verdicts_say_tied_inside_the_interval_and_above_only_when_clear():
     assert line.endswith("tied with random")                    # 11.0 [9.2, 13.1] holds random's 10
     assert next(ln for ln in lines if ln.startswith("  ConSE, chosen:")).endswith("above random")
     assert next(ln for ln in lines if ln.startswith("  ESZSL, none:")).endswith("below random")
-    assert "best at least twice random: yes (30.0 vs 20.0" in text
+    assert "best at least twice random: yes (30.0 vs 20.0 [" in text
     assert "  ConSE, none: 11.5 in vs 11.0 out: tied" in text
     assert "  ConSE, chosen: 45.0 in vs 30.0 out: lower out of domain" in text
     assert "does not hold" not in text and "nan" not in text.lower()
     near = report.verdicts(rows_of({(report.OUT, "random", "none"): 10.0, (report.OUT, "DEM", "chosen"): 21.0}))
     assert any(ln.startswith("best at least twice random: tied (21.0 vs 20.0") for ln in near)
     assert near[-1] == "in domain vs out of domain: no in-domain partition in this run"
+
+
+def test_intervals_over_few_partitions_use_students_t():
+    """Over 3 partitions the 95% half-width is t(0.975, 2) = 4.30 standard errors, not 1.96: a
+    ranker at 12 ± 2 (sd) over 3 partitions is tied with 8, which the normal interval called clear."""
+    m, low, high = report.mean_interval([10.0, 12.0, 14.0])
+    half = 4.302653 * 2.0 / np.sqrt(3)
+    assert m == 12.0 and low == pytest.approx(12.0 - half, abs=1e-4) and high == pytest.approx(12.0 + half, abs=1e-4)
+    assert report._judge((m, low, high), (8.0, 8.0, 8.0)) == "tied"          # 1.96 SE gave [9.7, 14.3]: "above"
+    m5, low5, high5 = report.mean_interval([10.0, 11.0, 12.0, 13.0, 14.0])
+    assert high5 - m5 == pytest.approx(2.776445 * np.std([10, 11, 12, 13, 14], ddof=1) / np.sqrt(5), abs=1e-4)
+
+
+def test_goals_judge_the_best_with_its_interval_and_say_when_there_is_none():
+    rows = rows_of({(report.OUT, "random", "none"): 10.0, (report.OUT, "ConSE", "chosen"): 21.0})
+    best = report.goals(rows)[-1]
+    assert "tied with (its interval holds 2x chance) the 2x goal" in best and "ConSE" in best
+    clear = report.goals(rows_of({(report.OUT, "random", "none"): 10.0, (report.OUT, "ConSE", "chosen"): 40.0}))
+    assert "(meets the 2x goal)" in clear[-1]
+    none = report.goals(rows_of({(report.OUT, "random", "none"): 10.0, (report.OUT, "ConSE", "none"): 30.0}))
+    assert none[-1] == "  no corrected (chosen) ranker in this run: the goals are not judged"
+    assert not any("every method above chance" in ln for ln in none)
 
 
 def test_tables_are_percent_with_dashes_and_no_nan():

@@ -120,9 +120,10 @@ def demo(prepared, raw_texts, labels, settings: Settings, seed: int = config.DEF
     from tagzsl import display, hparams
     from tagzsl.recommender import MissingVectorWarning, Recommender
 
-    # a small label set (one's own collection) keeps at least two hashtags to train on
-    size = min(settings.demo_unseen, max(len(prepared.hashtags) - 2, 1))
-    unseen = sorted(np.random.default_rng(seed).choice(prepared.hashtags, size=size, replace=False).tolist())
+    # a small label set (one's own collection) keeps at least two hashtags to train on; with two
+    # there is none left to hold out, and the unseen part says so
+    size = min(settings.demo_unseen, len(prepared.hashtags) - 2)
+    unseen = sorted(np.random.default_rng(seed).choice(prepared.hashtags, size=max(size, 0), replace=False).tolist())
     frame = pd.DataFrame({"tweet": list(raw_texts), "hashtag": list(labels)})
     is_unseen = frame["hashtag"].isin(unseen)
     held = display.safe_examples(frame[~is_unseen], "tweet", n=n, seed=seed)
@@ -136,6 +137,9 @@ def demo(prepared, raw_texts, labels, settings: Settings, seed: int = config.DEF
 
     seen = pd.DataFrame({"tweet": held["tweet"].str[:90], "true": held["hashtag"],
                          "top 5": [shown(r) for r in rec.recommend(held["tweet"].tolist(), k=5)]})
+    if not unseen:
+        return seen.reset_index(drop=True), pd.DataFrame(columns=["tweet", "true (never trained on)", "top 3"]), [
+            f"only {len(prepared.hashtags)} hashtags: both are trained on, none is left to hold out as unseen"]
     examples = display.safe_examples(frame[is_unseen], "tweet", n=n, seed=seed + 1)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MissingVectorWarning)

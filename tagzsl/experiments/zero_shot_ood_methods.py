@@ -34,7 +34,6 @@ RANKERS = ("word2vec similarity", "ConSE", "ESZSL", "DEM")
 #: DEM here trains a fresh Dense tweet branch, so a higher rate than notebook 03's fine-tuning.
 SETTINGS = dataclasses.replace(TrainingSettings(), dem_epochs=5, dem_learning_rate=1e-3, dem_activation="tanh",
                                eszsl_grid=tuple(10.0 ** p for p in range(-1, 4)))
-REFERENCE_TWEETS = 2000    # training tweets whose scores serve as a correction's reference
 
 
 class Rankers:
@@ -78,8 +77,9 @@ def _hits(scores, labels):
 
 
 def _reference_rows(rows, seed):
-    rng = np.random.default_rng(seed)
-    return np.sort(rng.choice(rows, size=min(REFERENCE_TWEETS, len(rows)), replace=False))
+    """The Recommender's own reference sample (:func:`tagzsl.hubness.reference_rows`) of ``rows``."""
+    rows = np.asarray(rows)
+    return np.sort(rows[hubness.reference_rows(len(rows), seed)])
 
 
 def run_partition(frame, kv, partition, candidate_vectors=None, seen_vectors=None, methods=RANKERS,
