@@ -119,7 +119,7 @@ def main(argv=None) -> int:
         print(f"{key:18s}{fmt.format(a):>12s}{fmt.format(b):>12s}{b / a:>20.2f}")
     print(f"{'train seconds':18s}{ft_seconds:>12.1f}{ts_seconds:>12.1f}{ts_seconds / ft_seconds:>20.2f}")
     print("(test split; mean rank: lower is better; train seconds: final fit only (TagSpace: fit calls incl. "
-          "WSABIE, excl. per-epoch validation scoring), this machine, shared)")
+          "WSABIE, excl. per-epoch validation scoring), this machine)")
     print()
     for line in compute_floor(enc, train, S, dim, len(trained.history), trained.seconds, ft_seconds, args.seed):
         print(line)
