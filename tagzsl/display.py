@@ -87,6 +87,11 @@ def dash(frame: pd.DataFrame, digits: int | None = None) -> pd.DataFrame:
     return out.where(out.notna(), DASH)
 
 
+def counted(n: int, noun: str) -> str:
+    """``"7 sources"``, ``"1 source"``: a count with its noun in the right number."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def readable_text(text) -> str:
     """``text`` with mojibake repaired where it can be: runs of characters that are UTF-8 bytes
     read as Latin-1/cp1252 (``"ðŸ˜Š"``) are decoded back; a run that does not decode (bytes
