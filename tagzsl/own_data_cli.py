@@ -65,7 +65,8 @@ def load(args, method: str, seed: int = config.DEFAULT_SEED, progress: bool = Tr
     if method in MULTI_LABEL:  # streamed from disk by Recommender.fit_encoded; they learn their own word table
         vectors = own_vectors.load(args.vectors) if args.vectors else None
         return OwnData(None, None, vectors, labels, encoded, summary)
-    vectors = own_vectors.load(args.vectors) if args.vectors else own_vectors.train(encoded, seed=seed)
+    vectors = own_vectors.load(args.vectors) if args.vectors else own_vectors.train(
+        encoded, seed=seed, progress=(out or sys.stderr) if progress else None)
     return OwnData(own_training.texts(encoded, labels.rows), list(labels.hashtags), vectors, labels, encoded, summary)
 
 

@@ -22,15 +22,36 @@ FASTTEXT_MAGIC = 793712314   # the int32 that starts a fastText .bin model
 FORMATS = ("fasttext", "word2vec-binary", "word2vec-text", "glove")
 
 
-def train(encoded, epochs: int = 5, seed: int = 2019, cache: bool = True):
-    """Skip-gram vectors (``KeyedVectors``) trained on ``encoded``'s posts (cached in its folder)."""
+def _epoch_lines(out):
+    """A gensim callback printing one line an epoch to ``out``: seconds and words per second."""
+    import time
+
+    from gensim.models.callbacks import CallbackAny2Vec
+
+    class Progress(CallbackAny2Vec):
+        def on_epoch_begin(self, model):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, model):
+            seconds = max(time.perf_counter() - self.start, 1e-9)
+            self.epoch = getattr(self, "epoch", 0) + 1
+            print(f"word vectors: epoch {self.epoch}/{model.epochs}, {seconds:.1f} s, "
+                  f"{model.corpus_total_words / seconds:,.0f} words/s", file=out, flush=True)
+
+    return Progress()
+
+
+def train(encoded, epochs: int = 5, seed: int = 2019, cache: bool = True, progress=None):
+    """Skip-gram vectors (``KeyedVectors``) trained on ``encoded``'s posts (cached in its folder);
+    ``progress``: a stream for one line an epoch (seconds, words/s), or None."""
     from gensim.models import Word2Vec
 
     path = pathlib.Path(encoded.directory) / f"word2vec-e{epochs}-s{seed}.kv"
     if cache and path.is_file():
         return embeddings.load_vectors(path)
     model = Word2Vec(sentences=encoded.sentences(), vector_size=embeddings.DIM, window=5, min_count=2, sg=1,
-                     negative=5, epochs=epochs, seed=seed, workers=1, hashfxn=embeddings.stable_hash)
+                     negative=5, epochs=epochs, seed=seed, workers=1, hashfxn=embeddings.stable_hash,
+                     callbacks=[_epoch_lines(progress)] if progress is not None else ())
     if cache:
         embeddings.save_vectors(model.wv, path)
     return model.wv

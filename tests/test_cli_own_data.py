@@ -42,6 +42,7 @@ def train_ann_on_csv(tmp_path, capsys, n, seed):
 def test_train_on_own_csv_then_recommend(tmp_path, cache, capsys):
     stdout, err, out = train_ann_on_csv(tmp_path, capsys, 90, seed=3)
     assert "Labels:" in err and "at least 5 words" in err           # the funnel summary, then the labels
+    assert "word vectors: epoch 5/5" in err and "words/s" in err    # skip-gram's progress, a line an epoch
     assert "training ann on 90 tweets" in stdout and "(3 hashtags)" in stdout
     code, stdout, err = run(capsys, "recommend", "--model", str(out), "-k", "1", "--json",
                             "penalty referee striker goal keeper stadium league match")
