@@ -1,7 +1,6 @@
 """#TagSpace (Weston, Chopra, Adams, EMNLP 2014): a CNN post embedding trained with WARP.
 
-The methods only (the corpus, baselines, grids and result tables are in
-:mod:`tagzsl.experiments.tagspace`):
+The methods only (corpus, baselines, grids and result tables: :mod:`tagzsl.experiments.tagspace`):
 
 * :class:`Encoder` and :func:`trim_batch` (in :mod:`tagzsl.tagspace_data`, re-exported here): words
   to padded ids, hashtags to ids, batches cut to their longest post;
@@ -10,8 +9,7 @@ The methods only (the corpus, baselines, grids and result tables are in
   convolution over windows of ``K`` words, max over positions, tanh, linear) and :class:`Wsabie`
   (mean of word vectors);
 * :func:`train`: plain ``fit`` with a :class:`ValidationRanking` callback (validation P@1, R@10,
-  mean rank after each epoch) and ``EarlyStopping(monitor="val_score", mode="max",
-  restore_best_weights=True)``, so the returned model is the best validation epoch's;
+  mean rank after each epoch) and ``EarlyStopping``: the returned model is the best epoch's;
 * :func:`predict_scores`, :func:`post_embeddings`, :func:`ranking` (percent).
 """
 from __future__ import annotations
@@ -66,10 +64,8 @@ class WarpModel(keras.Model):
     and the CNN's initial weights, each dropout mask and the WARP draws (:func:`sub_seeds`).
     """
 
-    #: read table rows by gathering from the variables (``ResourceGather``). False: Keras's dense
-    #: read, then a gather; after a row-wise update TensorFlow keeps a table in copy-on-read mode,
-    #: so each dense read copies the whole table (62-70% of a step at 1M words / 100k hashtags,
-    #: ``benchmarks/warp_roofline.py --breakdown``). Same numbers either way (tested).
+    #: gather table rows from the variables; False: a dense read first, which copies the whole table
+    #: once a row-wise update has scattered into it (``warp_roofline.py --breakdown``). Same numbers.
     gather_from_variables = True
 
     def __init__(self, vocab_size, n_tags, dim=64, margin=0.1, max_draws=1000, dropout=0.0,
@@ -162,8 +158,7 @@ class WarpModel(keras.Model):
         else:  # gather the drawn rows only (100k+ hashtags)
             cand_scores = tf.einsum("bd,bcd->bc", post, tf.stop_gradient(self._rows(self.tag_table, cand)))
         safe_pos = tf.maximum(positives, 0)
-        pos_rows = tf.stop_gradient(self._rows(self.tag_table, safe_pos))
-        pos_scores = tf.reduce_sum(post[:, None, :] * pos_rows, axis=-1)  # (B, P)
+        pos_scores = tf.reduce_sum(post[:, None, :] * tf.stop_gradient(self._rows(self.tag_table, safe_pos)), -1)
         is_pos = tf.reduce_any(tf.equal(cand[:, None, :], positives[:, :, None]), axis=1)  # (B, C)
         violates = (cand_scores[:, None, :] > pos_scores[:, :, None] - self.margin) & ~is_pos[:, None, :]
         found = tf.reduce_any(violates, axis=-1)  # (B, P)
@@ -374,15 +369,13 @@ def train(kind: str, corpus, settings: TrainingSettings | None = None, *, init_f
           **overrides) -> Trained:
     """Train WSABIE or TagSpace on ``corpus.train`` with WARP: one ``fit`` with callbacks.
 
-    ``corpus``: anything with ``train`` and ``val`` frames (``tokens``, ``hashtags`` columns) and
-    ``tags`` (a :class:`tagzsl.experiments.tagspace.TagCorpus`). ``settings``: a
-    :class:`TrainingSettings` (default ``TrainingSettings()``), any field overridden by keyword
-    (``train("wsabie", corpus, settings, learning_rate=0.01)``). With ``eval_val``,
-    :class:`ValidationRanking` scores the validation split after each epoch and
-    ``EarlyStopping(monitor="val_score", mode="max", restore_best_weights=True)`` returns the
-    weights of the best epoch (P@1 + R@10; the test split is never looked at), stopping once
-    ``patience`` epochs in a row have not improved it (``None``: train all ``epochs``).
-    ``seed`` sets the model's every random choice and the shuffling.
+    ``corpus``: ``train`` (a frame with ``tokens`` and ``hashtags``, or what ``encoder.dataset``
+    reads: encoded row numbers in :mod:`tagzsl.own_tagspace`), ``val`` (a frame) and ``tags``.
+    ``settings``: a :class:`TrainingSettings` (default ``TrainingSettings()``), any field overridden
+    by keyword. With ``eval_val``, :class:`ValidationRanking` scores the validation split after each
+    epoch and ``EarlyStopping(monitor="val_score", mode="max", restore_best_weights=True)`` returns
+    the best epoch's weights (P@1 + R@10; never the test split), stopping after ``patience`` epochs
+    without improvement (``None``: all ``epochs``). ``seed`` sets every random choice and the shuffling.
     """
     s = (settings or TrainingSettings()).with_(**overrides)
     keras.utils.set_random_seed(seed)
