@@ -79,5 +79,5 @@ def training_data(args) -> tuple[OwnData, dict]:
     settings = experiments.settings_for(hparams.experiment_module(args.method), "quick" if args.quick else "full")
     hp = hparams.for_method(args.method, settings)
     if hparams.family(args.method) == "tagspace":
-        hp["min_count"] = 1  # the labels are already every hashtag with at least --min-count posts
+        hp["min_count"] = args.min_count  # saved with the model: the rule that chose its hashtags
     return load(args, method=args.method, seed=args.seed), hp

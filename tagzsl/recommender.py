@@ -184,16 +184,21 @@ class Recommender:
         return backends.backend_for(self.method, self.seed, self.hubness, self.hparams)
 
     # ------------------------------------------------------------------ training
+    def _checked_backend(self) -> Backend:
+        """:meth:`_backend` after checking the method, the hubness correction and the hyper-parameters."""
+        if self.method not in METHODS:
+            raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
+        _check_hubness(self.hubness)
+        hp_check.check(self.method, self.hparams)
+        return self._backend()
+
     def fit(self, texts, hashtags, cleaned: bool = False):
         """Train on raw tweet ``texts``; ``hashtags``: one per text (a list per text for
         ``tagspace``/``wsabie``; for the others the first of a list is used). Returns ``self``.
 
         ``cleaned=True``: ``texts`` are already cleaned (:func:`tagzsl.preprocess.clean_texts`
         output, or lists of tokens) and are not cleaned again."""
-        if self.method not in METHODS:
-            raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
-        _check_hubness(self.hubness)
-        hp_check.check(self.method, self.hparams)
+        backend = self._checked_backend()
         texts = [texts] if isinstance(texts, str) else list(texts)
         hashtags = [hashtags] if isinstance(hashtags, str) else list(hashtags)
         if len(texts) != len(hashtags):
@@ -201,7 +206,6 @@ class Recommender:
         tag_lists = [[preprocess.normalise_hashtag(t) for t in ([h] if isinstance(h, str) else h)]
                      for h in hashtags]
         texts = _as_cleaned(texts) if cleaned else preprocess.clean_texts(texts)
-        backend = self._backend()
         backend.fit(texts, tag_lists, self.vectors)
         self.backend_ = backend
         return self
@@ -211,11 +215,7 @@ class Recommender:
         (:func:`tagzsl.own_data.encode`) with ``labels`` (:func:`tagzsl.own_training.select_labels`
         with ``multi_label=True``), streamed from disk by ``tf.data``; ``verbose``: Keras's epoch
         progress (1 a bar, 2 a line an epoch). Returns ``self``."""
-        if self.method not in METHODS:
-            raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
-        _check_hubness(self.hubness)
-        hp_check.check(self.method, self.hparams)
-        backend = self._backend()
+        backend = self._checked_backend()
         backend.fit_encoded(encoded, labels, verbose)
         self.backend_ = backend
         return self

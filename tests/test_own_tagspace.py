@@ -88,6 +88,7 @@ def test_cli_tagspace_never_builds_strings(tmp_path, cache, capsys, monkeypatch)
     assert "training wsabie on 60 tweets" in out and f"({len(TOPICS)} hashtags)" in out
     assert "Epoch 1/10" in out and "Epoch 10/10" in out     # Keras's epoch lines (a bar on a terminal)
     monkeypatch.undo()
+    assert recommender.Recommender.load(tmp_path / "ts").get_params()["min_count"] == 5   # the rule used, saved
     code = cli.main(["recommend", "--model", str(tmp_path / "ts"), "-k", "1", "--json",
                      "penalty referee striker goal keeper stadium league match"])
     out, err = capsys.readouterr()

@@ -49,7 +49,9 @@ class TagSpace(base.Backend):
             raise ValueError(f"need at least 10 tweets and 2 hashtags seen >= {min_count} times; "
                              f"got {len(frame)} tweets, {len(self.hashtags_)} hashtags")
         fit, val = train_test_split(frame, test_size=0.1, random_state=self.seed)
-        trained = train(self.method, fit, val, self.hashtags_, self.seed, hp)
+        self._keep(train(self.method, fit, val, self.hashtags_, self.seed, hp))
+
+    def _keep(self, trained) -> None:
         self.model_, self.encoder_, self.history_ = trained.model, trained.encoder, {"epochs": trained.history}
 
     def fit_encoded(self, encoded, labels, verbose: int = 0) -> None:
@@ -58,13 +60,12 @@ class TagSpace(base.Backend):
         from tagzsl import own_tagspace
 
         hp = dict(self.hparams)
-        hp.pop("min_count", None)   # the labels are already chosen by their count
+        hp.pop("min_count", None)   # the rule that chose ``labels`` (kept in the saved hyper-parameters)
         if len(labels.names) < 2 or len(labels.rows) < 10:
             raise ValueError(f"need at least 10 tweets and 2 hashtags; got {len(labels.rows)} tweets, "
                              f"{len(labels.names)} hashtags")
         self.hashtags_ = list(labels.names)
-        trained = own_tagspace.train(self.method, encoded, labels, self.seed, hp, verbose)
-        self.model_, self.encoder_, self.history_ = trained.model, trained.encoder, {"epochs": trained.history}
+        self._keep(own_tagspace.train(self.method, encoded, labels, self.seed, hp, verbose))
 
     def scores(self, cleaned, names, vectors, kv) -> np.ndarray:
         from tagzsl import tagspace
